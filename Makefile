@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# tpm-handoff: out-of-tree kernel modules (Kbuild) and userspace tools.
+#
+#   make                build the modules against $(KDIR) and the tools
+#   make W=1 / C=1      extra warnings / sparse, passed to Kbuild
+#   make lint           checkpatch.pl --strict on every kernel source file
+#   make install        modules_install into /lib/modules/<release>/updates
+#   make check          every test (deps and build included)
+#   make demo           the handoff in the measured-dom0 VM
+#
+# KDIR defaults to the running kernel's build directory, or else the newest
+# /usr/src/linux-headers-*-amd64.
+
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
+	if [ -d $$d ]; then echo $$d; \
+	else ls -dv /usr/src/linux-headers-*-amd64 2>/dev/null | tail -n1; fi)
+
+CACHE ?= $(HOME)/.cache/tpm-handoff
+CHECKPATCH ?= $(CACHE)/checkpatch/checkpatch.pl
+KSRC = $(shell find drivers include -name '*.[ch]' 2>/dev/null | sort)
+
+.PHONY: all modules tools clean install lint check demo deps kdir
+
+all: modules tools
+
+kdir:
+	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
+		echo "No kernel build directory: install linux-headers-amd64 or set KDIR" >&2; \
+		exit 1; fi
+
+modules: kdir
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+
+$(CHECKPATCH):
+	tools/extract-kernel-scripts $(dir $(CHECKPATCH))
+
+lint: $(CHECKPATCH)
+	@[ -n "$(KSRC)" ] || { echo "lint: no kernel sources"; exit 0; }; \
+	$(CHECKPATCH) --strict --no-tree --terse --show-types -f $(KSRC) \
+		| tee /dev/stderr | grep -q . && exit 1 || echo "lint: clean"
+
+deps:
+	tools/deps.sh
+
+check: deps
+	$(MAKE) all
+	tools/check
+
+demo: deps
+	$(MAKE) all
+	tools/demo
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools clean
+	rm -rf build
