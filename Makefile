@@ -18,7 +18,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 
 CACHE ?= $(HOME)/.cache/tpm-handoff
 CHECKPATCH ?= $(CACHE)/checkpatch/checkpatch.pl
-KSRC = $(shell find drivers include -name '*.[ch]' 2>/dev/null | sort)
+KSRC = $(shell find drivers include -name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
 
 .PHONY: all modules tools clean install lint check demo deps kdir
 
@@ -42,9 +42,12 @@ install: modules
 $(CHECKPATCH):
 	tools/extract-kernel-scripts $(dir $(CHECKPATCH))
 
+# CAMELCASE is ignored: the only CamelCase names are Xen's own (XenbusState*),
+# which checkpatch cannot see without a kernel tree.
 lint: $(CHECKPATCH)
 	@[ -n "$(KSRC)" ] || { echo "lint: no kernel sources"; exit 0; }; \
-	$(CHECKPATCH) --strict --no-tree --terse --show-types -f $(KSRC) \
+	$(CHECKPATCH) --strict --no-tree --terse --show-types \
+		--ignore CAMELCASE -f $(KSRC) \
 		| tee /dev/stderr | grep -q . && exit 1 || echo "lint: clean"
 
 deps:

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * xen_tpmfront_ext private definitions: one struct tpmfront per Xen vtpm
+ * device, shared by the xenbus side (frontend.c) and the TPM side (tpmif.c).
+ */
+#ifndef _XEN_TPMFRONT_EXT_TPMFRONT_H
+#define _XEN_TPMFRONT_EXT_TPMFRONT_H
+
+#include <linux/list.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <xen/grant_table.h>
+#include <xen/interface/event_channel.h>
+
+struct tpm_chip;
+struct xenbus_device;
+struct vtpm_shared_page;
+
+/**
+ * struct tpmfront - one Xen vTPM frontend device
+ * @dev:	the xenbus device
+ * @chip:	the TPM chip; allocated with the device, registered once the
+ *		backend is connected
+ * @shr:	the shared page (granted to the backend)
+ * @ring_ref:	grant reference of @shr
+ * @evtchn:	event channel to the backend
+ * @irq:	irq bound to @evtchn, 0 if none
+ * @wq:		woken by the backend's event-channel notifications
+ * @connected:	the backend is connected: commands may be sent.  Written by
+ *		the xenbus side, read locklessly by the TPM side
+ *		(READ_ONCE/WRITE_ONCE), which then fails fast with -ENODEV.
+ * @stuck:	a command timed out or was interrupted; the next send first
+ *		waits for the backend to go idle.  Only touched by TPM ops,
+ *		which the TPM core serialises with chip->tpm_mutex.
+ * @registered:	tpm_chip_register() succeeded (xenbus side only)
+ * @register_work: registers @chip outside the xenwatch thread
+ * @node:	entry in the frontend list (tpmfront_lock)
+ */
+struct tpmfront {
+	struct xenbus_device *dev;
+	struct tpm_chip *chip;
+	struct vtpm_shared_page *shr;
+	grant_ref_t ring_ref;
+	evtchn_port_t evtchn;
+	int irq;
+	wait_queue_head_t wq;
+	bool connected;
+	bool stuck;
+	bool registered;
+	struct work_struct register_work;
+	struct list_head node;
+};
+
+extern const struct tpm_class_ops tpmfront_tpm_ops;
+
+size_t tpmif_data_offset(void);
+int tpmif_check_response(u8 state, u32 length, size_t *len);
+
+#endif /* _XEN_TPMFRONT_EXT_TPMFRONT_H */
