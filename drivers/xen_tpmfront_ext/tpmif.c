@@ -46,8 +46,9 @@ size_t tpmif_data_offset(void)
  * @length:	response length, as read once
  * @len:	set to the number of response bytes on success
  *
- * Return: 0 if @state is FINISH and @length fits in the page, -ECANCELED if
- * the backend went idle without a response, -EIO for anything else.
+ * Return: 0 if @state is FINISH and @length holds at least a TPM header and
+ * fits in the page, -ECANCELED if the backend went idle without a response,
+ * -EIO for anything else.
  */
 int tpmif_check_response(u8 state, u32 length, size_t *len)
 {
@@ -55,7 +56,7 @@ int tpmif_check_response(u8 state, u32 length, size_t *len)
 		return -ECANCELED;
 	if (state != VTPM_STATE_FINISH)
 		return -EIO;
-	if (length > PAGE_SIZE - tpmif_data_offset())
+	if (length < TPM_HEADER_SIZE || length > PAGE_SIZE - tpmif_data_offset())
 		return -EIO;
 	*len = length;
 	return 0;

@@ -13,7 +13,8 @@
  * kernel probes dom0's own frontend on its single xenwatch thread, which a
  * backend waiting on watches could stall behind.  SIGTERM or SIGINT closes
  * the device and removes the nodes.  --fault makes it misbehave on purpose,
- * after N good commands, for the frontend's tests.
+ * for the frontend's tests: after N good commands with --fault-after N,
+ * else once, on the first command after each SIGUSR1.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -60,7 +61,7 @@ static struct {
 	unsigned int domid, handle;
 	bool tpm2;
 	enum fault fault;
-	unsigned long fault_after;
+	long fault_after;	/* -1: armed by SIGUSR1 */
 	char fe[128], be[128];
 	struct xs_handle *xs;
 	xengnttab_handle *gt;
@@ -69,14 +70,16 @@ static struct {
 	int port;
 	unsigned long ncmd;
 	bool stalled;	/* --fault stall fired: answer nothing more */
-} d = { .tpm2 = true, .port = -1 };
+} d = { .tpm2 = true, .port = -1, .fault_after = -1 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, armed;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		armed = 1;
+	else
+		stop = 1;
 }
 
 static void die(const char *fmt, ...)
@@ -274,8 +277,11 @@ static void finish(uint32_t length, uint8_t state)
 /* Apply --fault to a response of @len bytes at @off; true if it was. */
 static bool inject(size_t off, size_t len)
 {
-	if (d.fault == F_NONE || d.ncmd <= d.fault_after)
+	if (d.fault == F_NONE)
 		return false;
+	if (d.fault_after >= 0 ? d.ncmd <= (unsigned long)d.fault_after : !armed)
+		return false;
+	armed = 0;
 	fprintf(stderr, "vtpmd: fault %s on command %lu\n",
 		fault_names[d.fault], d.ncmd);
 	switch (d.fault) {
@@ -545,7 +551,7 @@ static void parse_args(int argc, char **argv, const char **dir)
 				usage();
 			break;
 		case 'a':
-			d.fault_after = num_arg(optarg, 1UL << 30);
+			d.fault_after = (long)num_arg(optarg, 1UL << 30);
 			break;
 		default:
 			usage();
@@ -564,6 +570,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &dir);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	snprintf(d.fe, sizeof(d.fe), "/local/domain/%u/device/vtpm/%u",
 		 d.domid, d.handle);
 	snprintf(d.be, sizeof(d.be), "/local/domain/0/backend/vtpm/%u/%u",

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Helpers for in-VM tests of the dom0 vTPM (xen_tpmfront_ext + vtpmd).
+VTPMD_PID_FILE=/run/vtpmd.pid
+
+# vtpm_chip: print the tpmN registered by xen_tpmfront_ext, if any.
+vtpm_chip() {
+	local c drv
+	for c in /sys/class/tpm/tpm*; do
+		drv=$(readlink -f "$c/device/driver")
+		[ "${drv##*/}" = xen_tpmfront_ext ] && { echo "${c##*/}"; return 0; }
+	done
+	return 1
+}
+
+# vtpm_wait_chip SECS: wait for a vTPM chip; print it.
+vtpm_wait_chip() {
+	local i
+	for i in $(seq $(($1 * 10))); do
+		vtpm_chip && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# vtpm_wait_gone SECS: wait until no vTPM chip is registered.
+vtpm_wait_gone() {
+	local i
+	for i in $(seq $(($1 * 10))); do
+		vtpm_chip >/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# vtpm_stop: stop vtpmd cleanly and wait for its chip to go.
+vtpm_stop() {
+	local pid
+	pid=$(cat "$VTPMD_PID_FILE" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	rm -f "$VTPMD_PID_FILE"
+	vtpm_wait_gone 10
+}
+
+# vtpm_start [VTPMD ARGS...]: start vtpmd for dom0; print the new chip.
+vtpm_start() {
+	mkdir -p /run/vtpm
+	vtpmd --domid 0 --state /run/vtpm/dom0 "$@" >>"$RESULTS/vtpmd.log" 2>&1 &
+	echo $! >"$VTPMD_PID_FILE"
+	vtpm_wait_chip 60
+}
+
+# tpm2 DEV ARGS...: run a tpm2-tools command on /dev/DEV.
+tpm2() {
+	local dev=$1 cmd=$2
+	shift 2
+	TPM2TOOLS_TCTI="device:/dev/$dev" "tpm2_$cmd" "$@"
+}
+
+# dmesg_mark / dmesg_since MARK: the kernel log after a point.
+dmesg_mark() { dmesg | wc -l; }
+dmesg_since() { dmesg | tail -n +$(($1 + 1)); }
+
+# kernel_log_clean MARK: no oops, warning, BUG, lockdep, KASAN/UBSAN report
+# or hung task in the kernel log since MARK.
+kernel_log_clean() {
+	! dmesg_since "$1" | grep -E 'WARNING:|BUG:|Oops|general protection|INFO: task .* blocked|UBSAN:|KASAN:|possible circular locking|kmemleak:' >&2
+}
