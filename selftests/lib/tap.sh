@@ -18,7 +18,7 @@ tap_plan() {
 	echo "1..$1"
 }
 
-tap_diag() { sed 's/^/# /' <<<"$*"; }
+tap_diag() { [ -n "$*" ] && sed 's/^/# /' <<<"$*"; return 0; }
 
 tap_result() {	# tap_result STATUS NAME
 	TAP_N=$((TAP_N + 1))
