@@ -35,9 +35,14 @@ modules: kdir
 tools:
 	$(MAKE) -C tools
 
+# The release modules install under (Debian's include/config/kernel.release
+# holds the upstream version instead).
+KRELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
 
 $(CHECKPATCH):
 	tools/extract-kernel-scripts $(dir $(CHECKPATCH))

@@ -10,7 +10,7 @@ cd "$top" || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-tap_plan 6
+tap_plan 8
 make -s modules >/dev/null 2>&1
 tap_is $? 0 "the modules build"
 ko=$(find drivers -name '*.ko' | wc -l)
@@ -27,6 +27,12 @@ warnings "$tmp/c2" | tap_diag "$(cat)"
 tap_ok "sparse (C=2) gives no warnings" sh -c "! grep -E 'warning:|error:|WARNING:' '$tmp/c2' | grep -qv 'Skipping BTF'"
 make lint >"$tmp/lint" 2>&1
 tap_is $? 0 "make lint (checkpatch --strict) is clean"
+rel=$(make -s -f - <<<'include Makefile
+print-rel: ; @echo $(KRELEASE)' print-rel 2>/dev/null)
+make -s install INSTALL_MOD_PATH="$tmp/root" >"$tmp/install" 2>&1
+tap_ok "make install puts the modules under updates/ ($rel)" \
+	test -f "$tmp/root/lib/modules/$rel/updates/drivers/xen_tpmfront_ext/xen_tpmfront_ext.ko"
+tap_ok "and depmod indexes them" grep -q xen_tpmfront_ext "$tmp/root/lib/modules/$rel/modules.dep"
 missing=$(git ls-files '*.c' '*.h' '*.sh' 'Makefile' 'Kbuild' '*/Kbuild' '*/Makefile' 'tools/vm/run' \
 	'tools/vm/mkrootfs' 'tools/check' 'tools/demo' 'tools/deps.sh' | while read -r f; do
 	head -n 3 "$f" | grep -q 'SPDX-License-Identifier: GPL-2.0-only' || echo "$f"; done)

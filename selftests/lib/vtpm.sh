@@ -44,10 +44,11 @@ vtpm_stop() {
 	vtpm_wait_gone 10
 }
 
-# vtpm_start [VTPMD ARGS...]: start vtpmd for dom0; print the new chip.
+# vtpm_start [VTPMD ARGS...]: start vtpmd for dom0 (state in $VTPM_STATE_DIR,
+# default /run/vtpm/dom0); print the new chip.
 vtpm_start() {
 	mkdir -p /run/vtpm
-	vtpmd --domid 0 --state /run/vtpm/dom0 "$@" >>"$RESULTS/vtpmd.log" 2>&1 &
+	vtpmd --domid 0 --state "${VTPM_STATE_DIR:-/run/vtpm/dom0}" "$@" >>"$RESULTS/vtpmd.log" 2>&1 &
 	echo $! >"$VTPMD_PID_FILE"
 	vtpm_wait_chip 60
 }

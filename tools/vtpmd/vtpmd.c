@@ -487,7 +487,8 @@ static void tpm_start(const char *dir)
 	if (TPMLIB_RegisterCallbacks(&cb) != TPM_SUCCESS)
 		die("libtpms refused the callbacks");
 	if (TPMLIB_MainInit() != TPM_SUCCESS)
-		die("libtpms cannot start (state in %s)", dir);
+		die("libtpms cannot start with the state in %s (one of the other TPM family?)",
+		    dir);
 	tpm_startup();
 }
 
