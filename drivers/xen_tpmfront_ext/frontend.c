@@ -40,6 +40,10 @@
  */
 #define STOCK_DRIVER "vtpm"
 
+/* Lockdep classes of the vTPM chip's locks (see tpmfront_probe()). */
+static struct lock_class_key tpmfront_ops_sem_key;
+static struct lock_class_key tpmfront_tpm_mutex_key;
+
 static DEFINE_MUTEX(tpmfront_lock);	/* tpmfront_list, ->registered */
 static LIST_HEAD(tpmfront_list);
 static BLOCKING_NOTIFIER_HEAD(tpmfront_chain);
@@ -202,6 +206,14 @@ static int tpmfront_probe(struct xenbus_device *dev,
 	}
 	front->chip->flags |= TPM_CHIP_FLAG_IRQ;	/* event channel */
 	dev_set_drvdata(&front->chip->dev, front);
+	/*
+	 * tpm_handoff forwards the pTPM chip to this one: our ops_sem and
+	 * tpm_mutex are taken inside the pTPM chip's, which the core
+	 * initialised at the same place.  Separate classes let lockdep see
+	 * that nesting as the ordering it is (pTPM outside, vTPM inside).
+	 */
+	lockdep_set_class(&front->chip->ops_sem, &tpmfront_ops_sem_key);
+	lockdep_set_class(&front->chip->tpm_mutex, &tpmfront_tpm_mutex_key);
 
 	rc = tpmfront_setup_ring(dev, front);
 	if (rc) {

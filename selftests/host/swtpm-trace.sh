@@ -22,7 +22,7 @@ swtpm socket --tpm2 --tpmstate dir="$tmp" \
 pid=$(cat "$tmp/pid")
 export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$port"
 
-tap_plan 10
+tap_plan 11
 d1=$(printf '%064d' 1) d2=$(printf '%0128d' 2)
 ok=0
 tpm2_pcrextend "10:sha1=$(printf '%040d' 7),sha256=$d1" || ok=1
@@ -60,6 +60,9 @@ tap_is "$(sed -n 's/^pcr10.sha256: //p' "$tmp/got2")" "$(printf '%064d' 0)" \
 
 "$trace" commands "$tmp/log" >"$tmp/cmds"
 tap_is "$(grep -c " PCR_Extend " "$tmp/cmds")" 4 "commands lists the 4 PCR_Extends"
+tap_is "$(awk '$3 ~ /^PCR_/ && $5 ~ /^pcr=/ { printf "%s:%s ", $3, substr($5, 5) }' "$tmp/cmds")" \
+	"PCR_Extend:10 PCR_Extend:10 PCR_Extend:16 PCR_Extend:23 PCR_Event:11 PCR_Reset:16 " \
+	"commands names the PCR of each PCR command"
 
 # Damaged traces.
 printf ' SWTPM_IO_Read: length 99999999\n 80 01\n' >"$tmp/huge"

@@ -33,6 +33,7 @@ sed -n 's/^PCR-10: //p' /tmp/sha1.pcrs | tr 'A-F' 'a-f' >/dev/null
 
 cat "$IMA_DIR/binary_runtime_measurements" >/tmp/ima.log
 n=$(ima_count)
+echo "$n" >"$RESULTS/ima-count"
 for b in $TPM_BANKS; do
 	pcrs_file tpm0 "$b" "/tmp/$b.pcrs"
 done

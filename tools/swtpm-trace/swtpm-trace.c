@@ -13,7 +13,7 @@
  *	--at-last-read, print the value recomputed at the moment of the last
  *	successful PCR_Read that covered that PCR and bank (so a guest's read
  *	can be compared even if the guest extended later).
- *   swtpm-trace commands TRACE
+ *   swtpm-trace commands TRACE     (PCR commands also print pcr=N)
  *	List every command with its index, code, name and response code.
  *
  * Every successful PCR_Read in the trace is also checked against the
@@ -255,8 +255,15 @@ static int apply(struct state *s, const uint8_t *cmd, size_t clen,
 	if (c.err || r.err)
 		return -1;
 	s->ncmd++;
-	if (s->list)
-		printf("%lu 0x%03x %s rc=0x%x\n", s->ncmd, cc, cc_name(cc), rc);
+	if (s->list) {
+		printf("%lu 0x%03x %s rc=0x%x", s->ncmd, cc, cc_name(cc), rc);
+		/* The PCR a PCR command names: its first handle. */
+		if (clen >= 14 && (cc == 0x182 || cc == 0x13c || cc == 0x13d ||
+				   (tag == 0x00c1 && cc == 0x14)))
+			printf(" pcr=%u", (unsigned)cmd[10] << 24 |
+			       (unsigned)cmd[11] << 16 | cmd[12] << 8 | cmd[13]);
+		printf("\n");
+	}
 	if (rc)
 		return 0;
 

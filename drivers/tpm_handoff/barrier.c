@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The quiescence barrier: no TPM command reaches the pTPM chip while it
+ * stands, IMA's extends included.
+ *
+ * Every user of a TPM chip goes through tpm_try_get_ops(), which holds
+ * chip->ops_sem for reading for the whole command (tpm_transmit() included),
+ * and the core changes chip->ops only with ops_sem held for writing
+ * (tpm_chip_unregister()).  Taking ops_sem for writing therefore
+ *  - waits until every command in flight has finished (drain),
+ *  - makes every new command wait in down_read() (rwsems queue readers
+ *    behind a waiting writer), and
+ *  - loses nothing and repeats nothing: the waiting commands run once,
+ *    after the barrier is lowered, through whatever ops are then installed.
+ * IMA appends an entry to its list and then extends, both under its
+ * ima_extend_list_mutex; an extend that meets the barrier leaves at most one
+ * entry in the list that the pTPM has not seen (the cut-point search in
+ * replay.c allows for it).
+ *
+ * Nothing done while the barrier stands may wait for an IMA measurement:
+ * the measurement would wait for the barrier.  So hashes are allocated and
+ * the log is opened before it is raised, and the vTPM backend must not
+ * open measured files while it serves commands.
+ *
+ * The watchdog bounds the barrier.  The handoff runs in a kernel thread that
+ * accepts SIGKILL; when the limit passes, the watchdog sends it one.  That
+ * ends a wait for in-flight commands (down_write_killable()) and an
+ * interruptible wait for a vTPM response; the thread checks
+ * th_barrier_expired() between commands and aborts.
+ */
+#include <linux/kernel.h>
+#include <linux/rwsem.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/jiffies.h>
+
+#include "tpm_handoff_priv.h"
+
+static void th_watchdog_fire(struct timer_list *t)
+{
+	struct th_barrier *b = from_timer(b, t, watchdog);
+
+	atomic_set(&b->fired, 1);
+	send_sig(SIGKILL, b->task, 1);
+}
+
+/**
+ * th_barrier_raise() - stop all TPM traffic on a chip
+ * @b: barrier state
+ * @chip: the pTPM chip
+ * @timeout_ms: the watchdog's limit, counted from now
+ *
+ * Must be called from the handoff thread (it must accept SIGKILL).  On
+ * success the caller holds @chip->ops_sem for writing and @chip->tpm_mutex,
+ * and may send commands to @chip with tpm_chip_start() and
+ * tpm_transmit_cmd().
+ *
+ * Return: 0, -ETIMEDOUT if in-flight commands did not drain in time, or
+ * -ENODEV if the chip was unregistered.
+ */
+int th_barrier_raise(struct th_barrier *b, struct tpm_chip *chip,
+		     unsigned int timeout_ms)
+{
+	b->chip = chip;
+	b->task = current;
+	b->held = false;
+	b->window_ns = 0;
+	atomic_set(&b->fired, 0);
+	timer_setup(&b->watchdog, th_watchdog_fire, 0);
+	b->start = ktime_get();
+	mod_timer(&b->watchdog, jiffies + msecs_to_jiffies(timeout_ms));
+
+	if (down_write_killable(&chip->ops_sem)) {
+		del_timer_sync(&b->watchdog);
+		b->window_ns = ktime_to_ns(ktime_sub(ktime_get(), b->start));
+		return -ETIMEDOUT;
+	}
+	if (!chip->ops) {
+		up_write(&chip->ops_sem);
+		del_timer_sync(&b->watchdog);
+		return -ENODEV;
+	}
+	mutex_lock(&chip->tpm_mutex);
+	b->held = true;
+	return 0;
+}
+
+/**
+ * th_barrier_expired() - has the watchdog fired?
+ * @b: barrier state
+ *
+ * Return: true if the handoff must abort now.
+ */
+bool th_barrier_expired(struct th_barrier *b)
+{
+	return atomic_read(&b->fired) || fatal_signal_pending(current);
+}
+
+/**
+ * th_barrier_lower() - let TPM traffic flow again
+ * @b: barrier state, raised
+ *
+ * The commands that waited run now, once each, through the chip's ops as
+ * they are at this point (the pTPM's own, or after a commit the forwarding
+ * ops).
+ */
+void th_barrier_lower(struct th_barrier *b)
+{
+	if (!b->held)
+		return;
+	b->held = false;
+	mutex_unlock(&b->chip->tpm_mutex);
+	up_write(&b->chip->ops_sem);
+	b->window_ns = ktime_to_ns(ktime_sub(ktime_get(), b->start));
+	del_timer_sync(&b->watchdog);
+}

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tpm_handoff.ko: module parameters, the sysfs ABI under
+ * /sys/kernel/tpm_handoff/ and the state machine
+ *
+ *   idle --trigger--> running --> committed
+ *                        |
+ *                        +------> aborted --trigger--> running ...
+ *
+ * See Documentation/ABI/testing/sysfs-kernel-tpm_handoff and
+ * Documentation/design.rst.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/capability.h>
+#include <linux/string.h>
+
+#include "tpm_handoff_priv.h"
+
+static char *vtpm = "xen";
+module_param(vtpm, charp, 0444);
+MODULE_PARM_DESC(vtpm,
+		 "The vTPM: \"xen\" (xen_tpmfront_ext's vTPM, default) or a TPM chip name such as \"tpm1\"");
+
+static unsigned int barrier_timeout_ms = 30000;
+module_param(barrier_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(barrier_timeout_ms,
+		 "Longest time the barrier may stop TPM traffic before the handoff aborts (ms, default 30000)");
+
+static char *ima_log = "/sys/kernel/security/ima/binary_runtime_measurements";
+module_param(ima_log, charp, 0444);
+MODULE_PARM_DESC(ima_log, "IMA's binary measurement list");
+
+/* Longest record: 24 PCRs in 8 banks of 64-byte digests fit easily. */
+#define TH_RECORD_MAX	(32 * 1024)
+
+enum th_state_id {
+	TH_IDLE,
+	TH_RUNNING,
+	TH_COMMITTED,
+	TH_ABORTED,
+};
+
+static const char *const th_state_name[] = {
+	[TH_IDLE] = "idle",
+	[TH_RUNNING] = "running",
+	[TH_COMMITTED] = "committed",
+	[TH_ABORTED] = "aborted",
+};
+
+/**
+ * struct th_state - the module's state
+ * @lock: protects @state, @error, @record and @record_len.  Outermost lock
+ *	  of the module; never held across a handoff or a TPM command.
+ * @state: where the state machine is
+ * @error: why the last attempt failed, or empty
+ * @record: the last attempt's record, or NULL
+ * @record_len: its length
+ * @ptpm: the chip IMA uses, from tpm_default_chip() at load (holds a
+ *	  device reference); set once at load
+ * @kobj: /sys/kernel/tpm_handoff
+ */
+static struct th_state {
+	struct mutex lock;		/* state, error, record */
+	enum th_state_id state;
+	char error[TH_ERRLEN];
+	char *record;
+	size_t record_len;
+	struct tpm_chip *ptpm;
+	struct kobject *kobj;
+} th_state = {
+	.lock = __MUTEX_INITIALIZER(th_state.lock),
+};
+
+/* Only "1", with or without a newline. */
+static bool trigger_input_ok(const char *buf, size_t count)
+{
+	return (count == 1 && buf[0] == '1') ||
+	       (count == 2 && buf[0] == '1' && buf[1] == '\n');
+}
+
+static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
+			     const char *buf, size_t count)
+{
+	struct th_handoff *h;
+	char *record;
+	int rc;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!trigger_input_ok(buf, count))
+		return -EINVAL;
+
+	mutex_lock(&th_state.lock);
+	if (th_state.state == TH_RUNNING)
+		rc = -EBUSY;
+	else if (th_state.state == TH_COMMITTED)
+		rc = -EALREADY;
+	else
+		rc = 0;
+	if (!rc)
+		th_state.state = TH_RUNNING;
+	mutex_unlock(&th_state.lock);
+	if (rc)
+		return rc;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	record = kzalloc(TH_RECORD_MAX, GFP_KERNEL);
+	if (!h || !record) {
+		kfree(h);
+		kfree(record);
+		mutex_lock(&th_state.lock);
+		th_state.state = TH_ABORTED;
+		strscpy(th_state.error, "out of memory", TH_ERRLEN);
+		mutex_unlock(&th_state.lock);
+		return -ENOMEM;
+	}
+	h->ptpm = th_state.ptpm;
+	h->vtpm_spec = vtpm;
+	h->barrier_timeout_ms = max(READ_ONCE(barrier_timeout_ms), 1U);
+
+	pr_info("handoff from %s started\n", dev_name(&h->ptpm->dev));
+	rc = th_handoff_run(h, ima_log);
+	if (!rc) {
+		/* The pTPM chip's ops are ours now: stay loaded for good. */
+		__module_get(THIS_MODULE);
+		pr_info("committed: %s now forwards to %s; cut %llu of %llu IMA entries, barrier %lld us; module pinned\n",
+			dev_name(&h->ptpm->dev), dev_name(&h->vtpm.chip->dev),
+			h->cut.cut, h->cut.entries,
+			h->barrier.window_ns / NSEC_PER_USEC);
+	} else {
+		pr_warn("aborted (%d), still on %s: %s\n", rc,
+			dev_name(&h->ptpm->dev), h->err);
+	}
+
+	mutex_lock(&th_state.lock);
+	kfree(th_state.record);
+	th_state.record = record;
+	th_state.record_len = th_record_format(h, record, TH_RECORD_MAX);
+	th_state.state = rc ? TH_ABORTED : TH_COMMITTED;
+	strscpy(th_state.error, rc ? h->err : "", TH_ERRLEN);
+	mutex_unlock(&th_state.lock);
+
+	th_handoff_release(h);
+	kfree(h);
+	return rc ? rc : count;
+}
+
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *a,
+			  char *buf)
+{
+	ssize_t n;
+
+	mutex_lock(&th_state.lock);
+	n = sysfs_emit(buf, "%s\n", th_state_name[th_state.state]);
+	mutex_unlock(&th_state.lock);
+	return n;
+}
+
+static ssize_t error_show(struct kobject *kobj, struct kobj_attribute *a,
+			  char *buf)
+{
+	ssize_t n;
+
+	mutex_lock(&th_state.lock);
+	n = sysfs_emit(buf, "%s\n", th_state.error);
+	mutex_unlock(&th_state.lock);
+	return n;
+}
+
+static ssize_t ptpm_show(struct kobject *kobj, struct kobj_attribute *a,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", dev_name(&th_state.ptpm->dev));
+}
+
+/* "tpm1 xen", or "none: <why>": looks without keeping anything. */
+static ssize_t vtpm_show(struct kobject *kobj, struct kobj_attribute *a,
+			 char *buf)
+{
+	char err[TH_ERRLEN];
+	struct th_vtpm v;
+	ssize_t n;
+
+	mutex_lock(&th_state.lock);
+	if (th_state.state == TH_COMMITTED) {
+		n = sysfs_emit(buf, "committed\n");
+	} else if (th_vtpm_get(&v, vtpm, th_state.ptpm, err)) {
+		n = sysfs_emit(buf, "none: %s\n", err);
+	} else {
+		n = sysfs_emit(buf, "%s %s\n", dev_name(&v.chip->dev),
+			       v.provider);
+		th_vtpm_put(&v);
+	}
+	mutex_unlock(&th_state.lock);
+	return n;
+}
+
+static ssize_t record_read(struct file *file, struct kobject *kobj,
+			   struct bin_attribute *a, char *buf, loff_t off,
+			   size_t count)
+{
+	ssize_t n = 0;
+
+	mutex_lock(&th_state.lock);
+	if (th_state.record)
+		n = memory_read_from_buffer(buf, count, &off, th_state.record,
+					    th_state.record_len);
+	mutex_unlock(&th_state.lock);
+	return n;
+}
+
+static struct kobj_attribute trigger_attr = __ATTR_WO(trigger);
+static struct kobj_attribute state_attr = __ATTR_RO(state);
+static struct kobj_attribute error_attr = __ATTR_RO(error);
+static struct kobj_attribute ptpm_attr = __ATTR_RO(ptpm);
+static struct kobj_attribute vtpm_attr = __ATTR_RO(vtpm);
+static BIN_ATTR_RO(record, 0);
+
+static struct attribute *th_attrs[] = {
+	&trigger_attr.attr,
+	&state_attr.attr,
+	&error_attr.attr,
+	&ptpm_attr.attr,
+	&vtpm_attr.attr,
+	NULL,
+};
+
+static struct bin_attribute *th_bin_attrs[] = {
+	&bin_attr_record,
+	NULL,
+};
+
+static const struct attribute_group th_group = {
+	.attrs = th_attrs,
+	.bin_attrs = th_bin_attrs,
+};
+
+static int __init tpm_handoff_init(void)
+{
+	int rc;
+
+	th_state.ptpm = tpm_default_chip();
+	if (!th_state.ptpm) {
+		pr_err("no TPM chip: there is nothing to hand off\n");
+		return -ENODEV;
+	}
+	th_state.kobj = kobject_create_and_add("tpm_handoff", kernel_kobj);
+	if (!th_state.kobj) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = sysfs_create_group(th_state.kobj, &th_group);
+	if (rc)
+		goto fail;
+	pr_info("attached to %s; trigger with /sys/kernel/tpm_handoff/trigger\n",
+		dev_name(&th_state.ptpm->dev));
+	return 0;
+
+fail:
+	kobject_put(th_state.kobj);
+	put_device(&th_state.ptpm->dev);
+	return rc;
+}
+
+/* Only reachable before a commit: a commit pins the module. */
+static void __exit tpm_handoff_exit(void)
+{
+	kobject_put(th_state.kobj);
+	kfree(th_state.record);
+	put_device(&th_state.ptpm->dev);
+}
+
+module_init(tpm_handoff_init);
+module_exit(tpm_handoff_exit);
+
+MODULE_DESCRIPTION("Hand a running measured system from its boot TPM over to a vTPM");
+MODULE_LICENSE("GPL");

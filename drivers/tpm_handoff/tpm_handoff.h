@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tpm_handoff: move a running measured system from its boot TPM (the pTPM,
+ * which IMA uses) to a virtual TPM without losing a measurement.
+ *
+ * Internal interfaces between the files of tpm_handoff.ko:
+ *
+ *   ima_log.c   streaming parser of IMA's binary measurement list
+ *   replay.c    per-bank template digests, PCR replay and cut-point search
+ *   tpm_cmd.c   TPM 2.0 command marshalling and response parsing
+ *   vtpm.c      where the vTPM comes from (Xen frontend or a named chip)
+ *   barrier.c   the quiescence barrier on the pTPM and its watchdog
+ *   forward.c   the tpm_class_ops that forward the pTPM chip to the vTPM
+ *   handoff.c   the steps: barrier, snapshot, mirror, commit, unplug
+ *   record.c    the handoff record shown in sysfs
+ *   main.c      module parameters, sysfs ABI and the state machine
+ *
+ * ima_log.c, replay.c and tpm_cmd.c are pure logic: they also build into a
+ * KUnit kernel (see Kbuild), so they must not call the TPM core.
+ */
+#ifndef _TPM_HANDOFF_H
+#define _TPM_HANDOFF_H
+
+#include <linux/types.h>
+#include <linux/tpm.h>
+#include <crypto/sha1.h>
+#include <crypto/sha2.h>
+
+struct crypto_shash;
+struct shash_desc;
+
+#define TH_NR_PCRS		TPM2_PLATFORM_PCR	/* 24 */
+#define TH_MAX_BANKS		TPM2_MAX_PCR_BANKS
+#define TH_MAX_DIGEST		SHA512_DIGEST_SIZE
+#define TH_IMA_PCR		10			/* CONFIG_IMA_MEASURE_PCR_IDX */
+#define TH_ERRLEN		256
+
+/* ------------------------------------------------------------------ */
+/* ima_log.c */
+
+/* Longest template name IMA writes (TCG_EVENT_NAME_LEN_MAX). */
+#define IMA_LOG_NAME_MAX	255
+/* Refuse template data longer than this: no IMA template comes close. */
+#define IMA_LOG_DATA_MAX	(16U << 20)
+/* pcr, digest, name length, name, data length. */
+#define IMA_LOG_HDR_MAX		(4 + SHA1_DIGEST_SIZE + 4 + IMA_LOG_NAME_MAX + 4)
+
+/**
+ * struct ima_log_entry - header of one entry of the binary measurement list
+ * @pcr: the PCR IMA extended (or will extend) for this entry
+ * @digest: the SHA-1 template digest as logged; all zero for a violation
+ * @name: the template name, NUL-terminated
+ * @data_len: length of the template data that follows
+ */
+struct ima_log_entry {
+	u32 pcr;
+	u8 digest[SHA1_DIGEST_SIZE];
+	char name[IMA_LOG_NAME_MAX + 1];
+	u32 data_len;
+};
+
+/**
+ * struct ima_log_ops - what a parser reports, entry by entry
+ * @begin: an entry header was parsed
+ * @data: the next piece of the entry's template data (may be called
+ *	  several times, or not at all for empty data)
+ * @end: the entry is complete
+ *
+ * A non-zero return stops parsing; ima_log_feed() returns it.
+ */
+struct ima_log_ops {
+	int (*begin)(void *ctx, const struct ima_log_entry *e);
+	int (*data)(void *ctx, const u8 *p, size_t len);
+	int (*end)(void *ctx);
+};
+
+/**
+ * struct ima_log_parser - incremental parser state
+ * @ops: callbacks
+ * @ctx: their argument
+ * @entry: the entry being parsed
+ * @hdr: header bytes collected so far
+ * @hdr_len: how many
+ * @hdr_need: how many the header needs, as far as known
+ * @in_data: parsing template data
+ * @data_left: template data bytes still to come
+ * @offset: bytes consumed since the start of the log
+ * @entry_offset: offset of the current entry's first byte
+ * @entries: complete entries so far
+ * @msg: why parsing failed, for people
+ */
+struct ima_log_parser {
+	const struct ima_log_ops *ops;
+	void *ctx;
+	struct ima_log_entry entry;
+	u8 hdr[IMA_LOG_HDR_MAX];
+	u32 hdr_len;
+	u32 hdr_need;
+	bool in_data;
+	u32 data_left;
+	u64 offset;
+	u64 entry_offset;
+	u64 entries;
+	char msg[TH_ERRLEN];
+};
+
+void ima_log_init(struct ima_log_parser *p, const struct ima_log_ops *ops,
+		  void *ctx);
+int ima_log_feed(struct ima_log_parser *p, const u8 *buf, size_t len);
+int ima_log_finish(struct ima_log_parser *p);
+
+/* ------------------------------------------------------------------ */
+/* replay.c */
+
+/* How a bank's per-entry digest was made (see Documentation/design.rst). */
+enum th_kind {
+	TH_KIND_HASH,		/* the bank's hash over the template data */
+	TH_KIND_PADDED,		/* the SHA-1 template digest, zero-padded */
+	TH_NR_KINDS,
+};
+
+extern const char *const th_kind_name[TH_NR_KINDS];
+
+/**
+ * struct th_banks - a chip's PCR banks, in the chip's order
+ * @nr: number of banks
+ * @alg: TPM algorithm ids (TPM_ALG_*)
+ * @size: digest sizes
+ */
+struct th_banks {
+	unsigned int nr;
+	u16 alg[TH_MAX_BANKS];
+	u16 size[TH_MAX_BANKS];
+};
+
+/**
+ * struct th_pcr_values - PCR values in a set of banks
+ * @banks: the banks
+ * @valid: bit p set: PCR p was read in every bank
+ * @val: val[bank][pcr], @banks.size[bank] bytes each
+ */
+struct th_pcr_values {
+	struct th_banks banks;
+	u32 valid;
+	u8 val[TH_MAX_BANKS][TH_NR_PCRS][TH_MAX_DIGEST];
+};
+
+struct th_replay;
+
+/**
+ * typedef th_entry_fn - called for every entry once its digests are known
+ * @ctx: caller's context
+ * @r: the replay; th_replay_digest() gives this entry's digests
+ * @index: the entry's index in the log (0-based)
+ * @pcr: the PCR it extends
+ *
+ * Called before the running PCR values take the entry in.
+ */
+typedef int (*th_entry_fn)(void *ctx, struct th_replay *r, u64 index,
+			   u32 pcr);
+
+/**
+ * typedef th_read_fn - read the next bytes of the binary log
+ * @src: the log source
+ * @buf: where to put them
+ * @len: at most this many
+ *
+ * Return: bytes read, 0 at the end of the log, or a negative errno.
+ */
+typedef ssize_t (*th_read_fn)(void *src, u8 *buf, size_t len);
+
+/**
+ * struct th_cut - result of the cut-point search
+ * @found: a prefix of the log reproduces the snapshot
+ * @cut: entries in that prefix
+ * @entries: entries in the whole log as read
+ * @pcr_mask: the PCRs IMA extended (10 and every PCR in the log)
+ * @kind: per bank, which digest kind reproduces the snapshot
+ */
+struct th_cut {
+	bool found;
+	u64 cut;
+	u64 entries;
+	u32 pcr_mask;
+	u8 kind[TH_MAX_BANKS];
+};
+
+struct th_replay *th_replay_alloc(const struct th_banks *banks, char *err);
+void th_replay_free(struct th_replay *r);
+void th_replay_reset(struct th_replay *r);
+const u8 *th_replay_digest(const struct th_replay *r, unsigned int bank,
+			   enum th_kind kind);
+const u8 *th_replay_value(const struct th_replay *r, u32 pcr,
+			  unsigned int bank, enum th_kind kind);
+u64 th_replay_entries(const struct th_replay *r);
+u32 th_replay_pcrs(const struct th_replay *r);
+int th_replay_feed(struct th_replay *r, const u8 *buf, size_t len,
+		   th_entry_fn fn, void *ctx);
+int th_replay_finish(struct th_replay *r);
+const char *th_replay_error(const struct th_replay *r);
+int th_replay_stream(struct th_replay *r, th_read_fn read, void *src,
+		     u8 *chunk, size_t chunk_len, th_entry_fn fn, void *ctx);
+int th_find_cut(struct th_replay *r, th_read_fn read, void *src, u8 *chunk,
+		size_t chunk_len, const struct th_pcr_values *snap,
+		struct th_cut *cut);
+bool th_pcrs_equal(const struct th_pcr_values *a,
+		   const struct th_pcr_values *b, u32 mask, u32 *bad_pcr,
+		   unsigned int *bad_bank);
+
+/* ------------------------------------------------------------------ */
+/* tpm_cmd.c */
+
+const char *th_alg_name(u16 alg);
+void th_tpm2_pcr_read_cmd(struct tpm_buf *buf, u16 alg, u32 pcr_mask);
+int th_tpm2_pcr_read_rsp(const u8 *rsp, size_t len, struct th_pcr_values *v,
+			 unsigned int bank, u32 *got);
+int th_tpm2_pcr_extend_cmd(struct tpm_buf *buf, u32 pcr,
+			   const struct th_banks *banks, const u8 *const *dig);
+int th_tpm_rsp_check(const u8 *rsp, size_t len, u32 *rc);
+
+#endif /* _TPM_HANDOFF_H */

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tpm_handoff.ko's module-only interfaces (the TPM core, threads, sysfs).
+ * See tpm_handoff.h for the pure logic and Documentation/design.rst for
+ * the design.
+ *
+ * Locking, outermost first (see Documentation/design.rst, "Locking"):
+ *
+ *   th_state.lock (main.c)
+ *     Protects the state machine (state, error, record).  Held only to
+ *     move between states, never across the handoff or a TPM command.
+ *   IMA's ima_extend_list_mutex            (IMA's; never taken here)
+ *     IMA holds it while it extends, so it nests outside the pTPM's
+ *     ops_sem.  Nothing here takes it, and nothing done under the
+ *     barrier may wait for a measurement (see barrier.c).
+ *   pTPM chip->ops_sem                     (the barrier: held for writing)
+ *     pTPM chip->tpm_mutex
+ *       vTPM chip->ops_sem (read, through tpm_try_get_ops())
+ *         vTPM chip->tpm_mutex
+ *
+ * The forwarding ops (forward.c) run with the pTPM's ops_sem (read) and
+ * tpm_mutex held by the TPM core and take the vTPM's locks inside them:
+ * the same order.  The vTPM chip's locks must therefore be in lockdep
+ * classes of their own (xen_tpmfront_ext sets them; see vtpm.c).
+ */
+#ifndef _TPM_HANDOFF_PRIV_H
+#define _TPM_HANDOFF_PRIV_H
+
+#include <linux/completion.h>
+#include <linux/seq_file.h>
+#include <linux/timer.h>
+#include <linux/ktime.h>
+
+#include "tpm_handoff.h"
+
+struct file;
+struct task_struct;
+
+/**
+ * struct th_vtpm - the vTPM chip and how it was taken
+ * @chip: the chip (a device reference is held)
+ * @provider: "xen" or "chip"
+ * @put: how to release it (NULL: put_device())
+ */
+struct th_vtpm {
+	struct tpm_chip *chip;
+	const char *provider;
+	void (*put)(struct tpm_chip *chip);
+};
+
+int th_vtpm_get(struct th_vtpm *v, const char *spec, struct tpm_chip *ptpm,
+		char *err);
+void th_vtpm_put(struct th_vtpm *v);
+
+/**
+ * struct th_log_source - the IMA measurement list, read from the kernel
+ * @file: the open binary_runtime_measurements
+ * @seq: its seq_file, if it is one (else it is read with kernel_read())
+ * @sf: our own seq_file over a kernel buffer, driven by @seq's operations
+ * @size: size of @sf.buf
+ * @index: next entry to show
+ * @from: next byte of @sf.buf to hand out
+ * @pos: file position for kernel_read()
+ * @eof: no entry after @index
+ */
+struct th_log_source {
+	struct file *file;
+	struct seq_file *seq;
+	struct seq_file sf;
+	size_t size;
+	loff_t index;
+	size_t from;
+	loff_t pos;
+	bool eof;
+};
+
+int th_log_open(struct th_log_source *s, const char *path, char *err);
+void th_log_close(struct th_log_source *s);
+void th_log_rewind(struct th_log_source *s);
+ssize_t th_log_read(void *src, u8 *buf, size_t len);
+
+/**
+ * struct th_barrier - the quiescence barrier on the pTPM chip
+ * @chip: the pTPM chip
+ * @task: the thread that holds (or waits for) the barrier
+ * @watchdog: fires after the time limit and kills @task's waits
+ * @fired: the watchdog fired
+ * @held: ops_sem and tpm_mutex are held
+ * @start: when the thread started to wait for in-flight commands
+ * @window_ns: how long the barrier stood (set by th_barrier_lower())
+ */
+struct th_barrier {
+	struct tpm_chip *chip;
+	struct task_struct *task;
+	struct timer_list watchdog;
+	atomic_t fired;
+	bool held;
+	ktime_t start;
+	s64 window_ns;
+};
+
+int th_barrier_raise(struct th_barrier *b, struct tpm_chip *chip,
+		     unsigned int timeout_ms);
+bool th_barrier_expired(struct th_barrier *b);
+void th_barrier_lower(struct th_barrier *b);
+
+int th_forward_prepare(void);
+void th_forward_unprepare(void);
+void th_forward_commit(struct tpm_chip *ptpm, struct tpm_chip *vchip,
+		       u32 *cc_attrs_tbl);
+bool th_forward_active(void);
+
+/**
+ * struct th_handoff - one handoff attempt
+ * @ptpm: the pTPM chip (IMA's)
+ * @vtpm: the vTPM
+ * @vtpm_spec: the vtpm parameter at trigger time
+ * @barrier_timeout_ms: the watchdog's limit
+ * @log: the binary measurement list
+ * @replay: replay state
+ * @banks: the pTPM's banks (IMA extends exactly these)
+ * @snap: the pTPM's PCRs under the barrier
+ * @vpcr: the vTPM's PCRs (before the replay, then read back)
+ * @cut: the cut-point search's result
+ * @buf: command buffer (one page)
+ * @chunk: read buffer for the log
+ * @cc_attrs_tbl: the vTPM's command attributes, for the pTPM chip
+ * @replayed: entries extended into the vTPM
+ * @tail: entries after the cut when the log was read under the barrier
+ * @duration_ns: the whole attempt
+ * @committed: the commit happened
+ * @done: the handoff thread finished
+ * @rc: its result
+ * @err: why it failed
+ * @barrier: the barrier
+ */
+struct th_handoff {
+	struct tpm_chip *ptpm;
+	struct th_vtpm vtpm;
+	const char *vtpm_spec;
+	unsigned int barrier_timeout_ms;
+	struct th_log_source log;
+	struct th_replay *replay;
+	struct th_banks banks;
+	struct th_pcr_values *snap;
+	struct th_pcr_values *vpcr;
+	struct th_cut cut;
+	struct tpm_buf buf;
+	u8 *chunk;
+	u32 *cc_attrs_tbl;
+	u64 replayed;
+	u64 tail;
+	s64 duration_ns;
+	bool committed;
+	struct completion done;
+	int rc;
+	char err[TH_ERRLEN];
+	struct th_barrier barrier;
+};
+
+int th_handoff_run(struct th_handoff *h, const char *log_path);
+void th_handoff_release(struct th_handoff *h);
+
+int th_record_format(const struct th_handoff *h, char *buf, size_t len);
+
+#endif /* _TPM_HANDOFF_PRIV_H */

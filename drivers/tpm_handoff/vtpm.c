@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Where the vTPM comes from.  The handoff needs nothing from its vTPM but a
+ * registered TPM chip that it can send commands to through the TPM core,
+ * so any chip will do.  Two providers:
+ *
+ *  "xen"   the dom0 vTPM of xen_tpmfront_ext.ko, taken with
+ *          tpmfront_ext_get().  The frontend module is looked up with
+ *          symbol_get(), so tpm_handoff.ko loads (and reports -ENODEV at
+ *          trigger time) on a machine without it.
+ *  "tpmN"  any other registered chip by name, e.g. one of tpm_vtpm_proxy.
+ *          It is found in the class of the pTPM's own chip device.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/device.h>
+#include <linux/string.h>
+
+#include <tpm_handoff/xen_tpmfront_ext.h>
+
+#include "tpm_handoff_priv.h"
+
+static int vtpm_get_xen(struct th_vtpm *v, char *err)
+{
+	struct tpm_chip *(*get)(void);
+
+	get = symbol_get(tpmfront_ext_get);
+	if (!get) {
+		snprintf(err, TH_ERRLEN,
+			 "no vTPM: xen_tpmfront_ext is not loaded (modprobe xen_tpmfront_ext, then start the vTPM backend)");
+		return -ENODEV;
+	}
+	v->chip = get();
+	if (!v->chip) {
+		symbol_put(tpmfront_ext_get);
+		snprintf(err, TH_ERRLEN,
+			 "no vTPM: no Xen vTPM is connected to xen_tpmfront_ext (is the vTPM backend running?)");
+		return -ENODEV;
+	}
+	v->put = symbol_get(tpmfront_ext_put);
+	symbol_put(tpmfront_ext_get);
+	if (WARN_ON(!v->put)) {
+		/* Cannot happen: both symbols come from one module. */
+		v->chip = NULL;
+		snprintf(err, TH_ERRLEN, "xen_tpmfront_ext is inconsistent");
+		return -ENODEV;
+	}
+	v->provider = "xen";
+	return 0;
+}
+
+static int vtpm_get_named(struct th_vtpm *v, const char *name,
+			  struct tpm_chip *ptpm, char *err)
+{
+	struct device *dev;
+
+	dev = class_find_device_by_name(ptpm->dev.class, name);
+	if (!dev) {
+		snprintf(err, TH_ERRLEN, "no vTPM: there is no TPM chip %s",
+			 name);
+		return -ENODEV;
+	}
+	v->chip = container_of(dev, struct tpm_chip, dev);
+	if (v->chip == ptpm) {
+		put_device(dev);
+		v->chip = NULL;
+		snprintf(err, TH_ERRLEN,
+			 "%s is the pTPM itself; name another chip in the vtpm parameter",
+			 name);
+		return -EINVAL;
+	}
+	v->provider = "chip";
+	return 0;
+}
+
+/**
+ * th_vtpm_get() - take the vTPM that the vtpm parameter names
+ * @v: receives the chip and how to release it
+ * @spec: "xen", or the name of a TPM chip ("tpm1")
+ * @ptpm: the pTPM chip
+ * @err: TH_ERRLEN bytes for the reason of a failure
+ *
+ * Return: 0, -ENODEV if there is no such vTPM, -EINVAL for a bad @spec.
+ */
+int th_vtpm_get(struct th_vtpm *v, const char *spec, struct tpm_chip *ptpm,
+		char *err)
+{
+	memset(v, 0, sizeof(*v));
+	if (!strcmp(spec, "xen"))
+		return vtpm_get_xen(v, err);
+	if (!strncmp(spec, "tpm", 3) && spec[3])
+		return vtpm_get_named(v, spec, ptpm, err);
+	snprintf(err, TH_ERRLEN,
+		 "bad vtpm parameter \"%s\": use \"xen\" or a chip name such as \"tpm1\"",
+		 spec);
+	return -EINVAL;
+}
+
+/**
+ * th_vtpm_put() - release what th_vtpm_get() took
+ * @v: the vTPM; cleared
+ */
+void th_vtpm_put(struct th_vtpm *v)
+{
+	if (!v->chip)
+		return;
+	if (v->put) {
+		v->put(v->chip);
+		symbol_put(tpmfront_ext_put);
+	} else {
+		put_device(&v->chip->dev);
+	}
+	memset(v, 0, sizeof(*v));
+}

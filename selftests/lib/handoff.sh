@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Helpers for in-VM tests of tpm_handoff.ko.  Source after tap.sh, ima.sh
+# and vtpm.sh.
+TH_SYSFS=/sys/kernel/tpm_handoff
+
+# handoff_load [PARAMS...]: insmod tpm_handoff.ko.
+handoff_load() {
+	insmod "$TH_MODULES/tpm_handoff.ko" "$@"
+}
+
+# handoff_trigger [VALUE]: write VALUE (default 1) to trigger; print the
+# errno name the write failed with, or "ok".  Uses a C-free way to see the
+# errno: the shell's own error message.
+handoff_trigger() {
+	local v=${1-1} err
+	err=$( { printf '%s' "$v" >"$TH_SYSFS/trigger"; } 2>&1 )
+	case "$err" in
+	"") echo ok ;;
+	*"Invalid argument"*) echo EINVAL ;;
+	*"Device or resource busy"*) echo EBUSY ;;
+	*"Operation already in progress"*) echo EALREADY ;;
+	*"No such device"*) echo ENODEV ;;
+	*"Permission denied"*) echo EACCES ;;
+	*"Operation not permitted"*) echo EPERM ;;
+	*"Connection timed out"*) echo ETIMEDOUT ;;
+	*"Input/output error"*) echo EIO ;;
+	*"Operation not supported"*) echo EOPNOTSUPP ;;
+	*"Device or resource busy"*) echo EBUSY ;;
+	*) echo "other: $err" ;;
+	esac
+}
+
+handoff_state() { cat "$TH_SYSFS/state"; }
+handoff_error() { cat "$TH_SYSFS/error"; }
+
+# handoff_record_get KEY: one value from the record.
+handoff_record_get() {
+	sed -n "s/^$1: //p" "$TH_SYSFS/record"
+}
+
+# pcr_values CHIP PCR: "pcrP.<bank>: hex" for every bank of tpmN, read
+# through the chip's sysfs PCR files.
+pcr_values() {
+	local chip=$1 pcr=$2 d
+	for d in /sys/class/tpm/"$chip"/pcr-*; do
+		echo "pcr$pcr.${d##*/pcr-}: $(tr 'A-F' 'a-f' <"$d/$pcr")"
+	done
+}
+
+# ima_quiet_snapshot CHIP DIR: copy the IMA log and read PCR 10 of CHIP in
+# every bank with nothing measured in between (retries until the count
+# held still).  Writes DIR/ima.log, DIR/pcr10 and DIR/count.
+ima_quiet_snapshot() {
+	local chip=$1 dir=$2 n i
+	mkdir -p "$dir"
+	for i in 1 2 3 4 5; do
+		pcr_values "$chip" 10 >"$dir/pcr10"	# warm: measure the tools
+		n=$(ima_count)
+		cat "$IMA_DIR/binary_runtime_measurements" >"$dir/ima.log"
+		pcr_values "$chip" 10 >"$dir/pcr10"
+		if [ "$(ima_count)" = "$n" ]; then
+			echo "$n" >"$dir/count"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# evmctl_check LOG PCRFILE N: evmctl validates the whole LOG (N entries)
+# against PCR 10 of PCRFILE ("pcr10.<bank>: hex") in sha1 and sha256.
+evmctl_check() {
+	local log=$1 pcrs=$2 n=$3 b args=()
+	# evmctl wants all 24 PCRs in the file; only PCR 10 is checked.
+	for b in sha1 sha256; do
+		for i in $(seq 0 23); do
+			if [ "$i" = 10 ]; then
+				printf 'PCR-10: %s\n' "$(sed -n "s/^pcr10.$b: //p" "$pcrs")"
+			else
+				printf 'PCR-%02d: %s\n' "$i" "$(sed -n "s/^pcr10.$b: //p" "$pcrs" | tr '0-9a-f' 0)"
+			fi
+		done >"/tmp/evm.$b"
+		args+=(--pcrs "$b,/tmp/evm.$b")
+	done
+	evmctl -v ima_measurement "${args[@]}" "$log" >/tmp/evmctl.out 2>&1
+	grep -q "^sha1 PCR-10: succeed at entry $n\$" /tmp/evmctl.out &&
+		grep -q "^sha256 PCR-10: succeed at entry $n\$" /tmp/evmctl.out
+}
