@@ -10,14 +10,20 @@ handoff_load() {
 	insmod "$TH_MODULES/tpm_handoff.ko" "$@"
 }
 
-# handoff_trigger [VALUE]: write VALUE (default 1) to trigger; print the
-# errno name the write failed with, or "ok".  Uses a C-free way to see the
-# errno: the shell's own error message.
+# handoff_trigger [VALUE]: write VALUE (default 1) to trigger in a single
+# write() (dd; a shell's printf may split it at newlines); print "ok" or
+# the errno name the write failed with.
 handoff_trigger() {
-	local v=${1-1} err
-	err=$( { printf '%s' "$v" >"$TH_SYSFS/trigger"; } 2>&1 )
+	local v=${1-1} in err
+	in=$(mktemp)
+	printf '%s' "$v" >"$in"
+	if err=$(dd if="$in" of="$TH_SYSFS/trigger" bs=65536 count=1 conv=notrunc 2>&1); then
+		echo ok
+		rm -f "$in"
+		return
+	fi
+	rm -f "$in"
 	case "$err" in
-	"") echo ok ;;
 	*"Invalid argument"*) echo EINVAL ;;
 	*"Device or resource busy"*) echo EBUSY ;;
 	*"Operation already in progress"*) echo EALREADY ;;
@@ -27,7 +33,6 @@ handoff_trigger() {
 	*"Connection timed out"*) echo ETIMEDOUT ;;
 	*"Input/output error"*) echo EIO ;;
 	*"Operation not supported"*) echo EOPNOTSUPP ;;
-	*"Device or resource busy"*) echo EBUSY ;;
 	*) echo "other: $err" ;;
 	esac
 }
@@ -86,4 +91,61 @@ evmctl_check() {
 	evmctl -v ima_measurement "${args[@]}" "$log" >/tmp/evmctl.out 2>&1
 	grep -q "^sha1 PCR-10: succeed at entry $n\$" /tmp/evmctl.out &&
 		grep -q "^sha256 PCR-10: succeed at entry $n\$" /tmp/evmctl.out
+}
+
+# chip_id CHIP: an identity that changes when a chip of the same name is
+# registered again (the kernfs inode of its sysfs directory).
+chip_id() { stat -L -c %i "/sys/class/tpm/$1" 2>/dev/null; }
+
+# vtpm_restart [VTPMD ARGS...]: kill vtpmd (SIGKILL) if it runs, start a
+# new one and wait for its chip (not the old one); print the chip.  The new
+# vTPM has powered on: its PCRs are in their reset state.
+vtpm_restart() {
+	local old oldid c i pid
+	old=$(vtpm_chip) && oldid=$(chip_id "$old")
+	pid=$(cat "$VTPMD_PID_FILE" 2>/dev/null) && kill -9 "$pid" 2>/dev/null
+	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	mkdir -p /run/vtpm
+	vtpmd --domid 0 --state "${VTPM_STATE_DIR:-/run/vtpm/dom0}" "$@" >>"$RESULTS/vtpmd.log" 2>&1 &
+	echo $! >"$VTPMD_PID_FILE"
+	for i in $(seq 600); do
+		c=$(vtpm_chip) && [ "$(chip_id "$c")" != "${oldid:-none}" ] && {
+			echo "$c"
+			return 0
+		}
+		sleep 0.1
+	done
+	return 1
+}
+
+# ptpm_validates DIR WHAT: the whole IMA log validates against tpm0's
+# PCR 10 (evmctl in sha1/sha256, ima-replay in every bank); two tap results.
+ptpm_validates() {
+	local dir=$1 what=$2 n
+	ima_quiet_snapshot tpm0 "$dir" || { tap_diag "the IMA log never held still"; }
+	n=$(cat "$dir/count")
+	tap_ok "$what: evmctl validates the whole log ($n entries) against tpm0's PCR 10" \
+		evmctl_check "$dir/ima.log" "$dir/pcr10" "$n"
+	ima-replay --expect "$dir/pcr10" --pcr 10 --entries "$n" "$dir/ima.log" >"$dir/replay.out" 2>&1
+	tap_is "$?" 0 "$what: ima-replay validates it in every bank"
+}
+
+# ptpm_marker: send one raw TPM2_PCR_Extend of PCR 16 (sha256, digest
+# 0x16 x 32) to /dev/tpm0.  Nothing else extends PCR 16, so it marks a
+# point in the pTPM's swtpm trace ("PCR_Extend ... pcr=16").  Fails unless
+# the TPM answered success.
+ptpm_marker() {
+	local rsp
+	{
+		printf '\x80\x02\x00\x00\x00\x41\x00\x00\x01\x82'	# header, 65 bytes
+		printf '\x00\x00\x00\x10'				# PCR 16
+		printf '\x00\x00\x00\x09\x40\x00\x00\x09\x00\x00\x00\x00\x00'	# password
+		printf '\x00\x00\x00\x01\x00\x0b'			# one sha256 digest
+		head -c 32 /dev/zero | tr '\0' '\026'
+	} >/tmp/marker.cmd
+	exec 3<>/dev/tpm0 || return 1
+	cat /tmp/marker.cmd >&3
+	rsp=$(dd bs=4096 count=1 <&3 2>/dev/null | od -An -tx1 | tr -d ' \n')
+	exec 3>&-
+	[ "${rsp:12:8}" = 00000000 ]
 }

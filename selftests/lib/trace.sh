@@ -2,33 +2,33 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Host-side checks of the pTPM's swtpm trace after a handoff.  Source after
-# tap.sh; $top is the repository.
+# tap.sh; $top is the repository.  Commands are listed by swtpm-trace
+# ("idx 0xCC Name rc=... [pcr=N]").  Background traffic that may reach
+# the pTPM at any time before the barrier: IMA's PCR 10 extends and the
+# kernel hwrng's GetRandom.
 
-# trace_after_marker TRACE: the commands (swtpm-trace commands format:
-# "idx 0xCC Name rc=...") after the last GetRandom, which the in-VM test
-# sent to the pTPM as a marker just before the trigger.
-trace_after_marker() {
-	"$top/build/bin/swtpm-trace" commands "$1" |
-		awk '{ line[NR] = $0; if ($3 == "GetRandom") m = NR }
-		     END { for (i = m + 1; i <= NR; i++) print line[i] }'
-}
+trace_commands() { "$top/build/bin/swtpm-trace" commands "$1"; }
 
-# trace_check_cut TRACE CUT: tap results for "nothing reached the pTPM
-# after the snapshot".  After the marker only IMA's PCR_Extends and then
-# the snapshot's PCR_Reads; the trace ends with the snapshot; the pTPM got
-# exactly CUT PCR_Extends in all.
+# trace_check_cut TRACE CUT NBANKS [marker]: tap results for "nothing
+# reached the pTPM after the snapshot".  The trace ends with the snapshot,
+# exactly 3 PCR_Reads per bank (a TPM returns at most 8 of the 24 PCRs per
+# read), and nothing follows it; the pTPM got exactly CUT extends of
+# PCR 10.  With "marker": between ptpm_marker's PCR 16 extend and the
+# snapshot only background traffic reached the pTPM.
 trace_check_cut() {
-	local trace=$1 cut=$2 after others ext_after_read extends last
-	after=$(trace_after_marker "$trace")
-	others=$(awk '$3 != "PCR_Extend" && $3 != "PCR_Read"' <<<"$after" | head -n 3)
-	tap_is "$others" "" "after the marker the pTPM got only PCR_Extend and PCR_Read"
-	ext_after_read=$(awk '$3 == "PCR_Read" { r = 1 } r && $3 == "PCR_Extend"' <<<"$after" | wc -l)
-	tap_is "$ext_after_read" 0 "no extend reached the pTPM after the snapshot began"
-	last=$(tail -n 1 <<<"$after" | awk '{ print $3 }')
-	tap_is "$last" PCR_Read "the trace ends with the snapshot: nothing reached the pTPM after it"
-	extends=$("$top/build/bin/swtpm-trace" commands "$trace" |
-		awk '$3 == "PCR_Extend" && $5 == "pcr=10"' | wc -l)
-	tap_is "$extends" "$cut" "the pTPM received exactly cut=$cut extends of PCR 10 in all"
+	local trace=$1 cut=$2 nbanks=$3 cmds run extends between
+	cmds=$(trace_commands "$trace")
+	run=$(awk '{ c[NR] = $3 } END { n = 0; for (i = NR; i > 0 && c[i] == "PCR_Read"; i--) n++; print n }' <<<"$cmds")
+	tap_is "$run" $((3 * nbanks)) \
+		"the trace ends with the snapshot ($((3 * nbanks)) PCR_Reads): nothing reached the pTPM after it"
+	extends=$(awk '$3 == "PCR_Extend" && $5 == "pcr=10"' <<<"$cmds" | wc -l)
+	tap_is "$extends" "$cut" "the pTPM received exactly cut=$cut extends of PCR 10"
+	[ "${4:-}" = marker ] || return 0
+	between=$(awk -v run="$run" '{ l[NR] = $0 } $3 == "PCR_Extend" && $5 == "pcr=16" { m = NR }
+		END { for (i = m + 1; i <= NR - run; i++) print l[i] }' <<<"$cmds")
+	tap_ok "the trace holds the marker" grep -q 'PCR_Extend rc=0x0 pcr=16$' <<<"$cmds"
+	tap_is "$(awk '!($3 == "PCR_Extend" && $5 == "pcr=10") && $3 != "GetRandom"' <<<"$between" | head -n 3)" "" \
+		"between the marker and the snapshot only IMA's extends and hwrng reads ($(grep -c . <<<"$between") commands)"
 }
 
 # trace_check_prefix OUT LOG CUT: the pTPM's PCR 10 recomputed from the

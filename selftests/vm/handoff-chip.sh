@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The vTPM as a plain TPM chip named by the vtpm parameter (the transport
+# that any chip provides, not only the Xen frontend): bad names are
+# refused with clear errors, and naming the dom0 vTPM's chip hands off.
+lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
+. "$lib/tap.sh"
+. "$lib/ima.sh"
+. "$lib/vtpm.sh"
+. "$lib/handoff.sh"
+
+tap_plan 13
+mark=$(dmesg_mark)
+vchip=${TH_VTPM_DEV:-$(vtpm_chip)} || tap_bail "no vTPM chip"
+
+try() {	# try PARAM: load with vtpm=PARAM, trigger, report, unload
+	handoff_load vtpm="$1" || return 1
+	echo "$(cat $TH_SYSFS/vtpm)|$(handoff_trigger 1)|$(handoff_error)"
+	rmmod tpm_handoff
+}
+r=$(try tpm9)
+tap_ok "vtpm=tpm9 (no such chip): -ENODEV, \"no TPM chip tpm9\"" grep -q "^none: .*|ENODEV|.*no TPM chip tpm9" <<<"$r"
+tap_diag "$r"
+r=$(try tpm0)
+tap_ok "vtpm=tpm0 (the pTPM itself): -EINVAL" grep -q "|EINVAL|.*is the pTPM itself" <<<"$r"
+tap_diag "$r"
+r=$(try bogus)
+tap_ok "vtpm=bogus: -EINVAL naming the parameter" grep -q "|EINVAL|bad vtpm parameter" <<<"$r"
+tap_diag "$r"
+
+ima_grow 300
+tap_ok "insmod tpm_handoff.ko vtpm=$vchip" handoff_load vtpm="$vchip"
+tap_is "$(cat $TH_SYSFS/vtpm)" "$vchip chip" "the vTPM is the chip $vchip"
+tap_is "$(handoff_trigger 1)" ok "trigger commits"
+tap_is "$(handoff_record_get vtpm_provider)" chip "the record names the chip provider"
+tap_is "$(handoff_record_get vtpm)" "$vchip" "and the chip"
+ima_grow $(( $(ima_count) + 20 ))
+ima_quiet_snapshot "$vchip" /tmp/c || tap_diag "the IMA log never held still"
+n=$(cat /tmp/c/count)
+tap_ok "evmctl: the whole log ($n entries) validates against $vchip's PCR 10" \
+	evmctl_check /tmp/c/ima.log /tmp/c/pcr10 "$n"
+ima-replay --expect /tmp/c/pcr10 --pcr 10 --entries "$n" /tmp/c/ima.log >/dev/null 2>&1
+tap_is "$?" 0 "ima-replay: in every bank"
+tap_is "$(pcr_values tpm0 10)" "$(cat /tmp/c/pcr10)" "tpm0 forwards to $vchip"
+err=$(rmmod tpm_handoff 2>&1)
+tap_ok "rmmod is refused after commit" grep -q "in use" <<<"$err"
+tap_ok "the kernel log is clean" kernel_log_clean "$mark"
+tap_done
