@@ -197,6 +197,7 @@ static int handoff_locked(struct th_handoff *h)
 	int rc;
 
 	/* 2. Snapshot. */
+	h->step = "reading the pTPM's PCRs";
 	rc = tpm_chip_start(ptpm);
 	if (rc)
 		return fail(h, rc, "cannot start the pTPM (%d)", rc);
@@ -207,6 +208,7 @@ static int handoff_locked(struct th_handoff *h)
 		return rc;
 
 	/* 3. Mirror: the cut. */
+	h->step = "replaying the IMA log to find the cut";
 	rc = replay_log(h, NULL, true);
 	if (rc)
 		return rc;
@@ -225,13 +227,16 @@ static int handoff_locked(struct th_handoff *h)
 		return fail(h, -ENODEV, "the vTPM (%s) went away",
 			    dev_name(&vchip->dev));
 	mask = h->cut.pcr_mask;
+	h->step = "reading the vTPM's PCRs";
 	rc = read_pcrs(h, vchip, h->vpcr, mask);
 	if (!rc)
 		rc = check_reset(h, mask);
+	h->step = "extending the IMA log into the vTPM";
 	/* 3b. Replay [0, cut) into the vTPM. */
 	if (!rc)
 		rc = replay_log(h, mirror_entry, false);
 	/* 3c. Read back and compare. */
+	h->step = "reading the vTPM's PCRs back";
 	if (!rc)
 		rc = read_pcrs(h, vchip, h->vpcr, mask);
 	tpm_put_ops(vchip);
@@ -258,6 +263,7 @@ static int th_handoff_thread(void *data)
 	int rc;
 
 	allow_signal(SIGKILL);
+	h->step = "raising the barrier";
 	rc = th_barrier_raise(&h->barrier, h->ptpm, h->barrier_timeout_ms);
 	if (rc == -ETIMEDOUT)
 		fail(h, rc,
@@ -271,8 +277,9 @@ static int th_handoff_thread(void *data)
 		if (rc && (rc == -ETIMEDOUT || atomic_read(&h->barrier.fired))) {
 			h->err[0] = '\0';	/* the cause, not its symptom */
 			rc = fail(h, -ETIMEDOUT,
-				  "the barrier timed out: the handoff took longer than barrier_timeout_ms=%u",
-				  h->barrier_timeout_ms);
+				  "the barrier timed out after %u ms (barrier_timeout_ms) while %s (the vTPM is %s)",
+				  h->barrier_timeout_ms, h->step,
+				  dev_name(&h->vtpm.chip->dev));
 		}
 	}
 	h->rc = rc;

@@ -128,6 +128,7 @@ bool th_forward_active(void);
  * @replayed: entries extended into the vTPM
  * @tail: entries after the cut when the log was read under the barrier
  * @duration_ns: the whole attempt
+ * @step: what the handoff thread is doing, for error messages
  * @committed: the commit happened
  * @done: the handoff thread finished
  * @rc: its result
@@ -151,6 +152,7 @@ struct th_handoff {
 	u64 replayed;
 	u64 tail;
 	s64 duration_ns;
+	const char *step;
 	bool committed;
 	struct completion done;
 	int rc;

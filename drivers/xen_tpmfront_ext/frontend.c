@@ -161,14 +161,19 @@ out:
 }
 
 /*
- * Take the chip down.  The backend is still mapped when it announces
- * Closing, so the core's TPM2_Shutdown at unregistration still reaches it;
- * a dead backend costs that command's timeout.  Only then are commands
- * failed fast.
+ * Take the chip down.  A backend that announces Closing still serves, so
+ * the core's TPM2_Shutdown at unregistration reaches it (@serving).  A
+ * backend that is Closed (or was replaced: a new vtpmd closes the stale
+ * device of a dead one) answers nothing: commands then fail fast at once,
+ * instead of costing the Shutdown's long timeout.
  */
-static void tpmfront_disconnect(struct tpmfront *front)
+static void tpmfront_disconnect(struct tpmfront *front, bool serving)
 {
 	cancel_work_sync(&front->register_work);
+	if (!serving) {
+		WRITE_ONCE(front->connected, false);
+		wake_up_interruptible(&front->wq);
+	}
 
 	mutex_lock(&tpmfront_lock);
 	if (front->registered) {
@@ -232,7 +237,7 @@ static void tpmfront_remove(struct xenbus_device *dev)
 {
 	struct tpmfront *front = dev_get_drvdata(&dev->dev);
 
-	tpmfront_disconnect(front);
+	tpmfront_disconnect(front, true);
 	mutex_lock(&tpmfront_lock);
 	list_del(&front->node);
 	mutex_unlock(&tpmfront_lock);
@@ -264,7 +269,7 @@ static void tpmfront_backend_changed(struct xenbus_device *dev,
 	case XenbusStateClosing:
 	case XenbusStateClosed:
 		dev_info(&dev->dev, "vTPM backend %s closed\n", dev->otherend);
-		tpmfront_disconnect(front);
+		tpmfront_disconnect(front, state == XenbusStateClosing);
 		device_unregister(&dev->dev);
 		xenbus_frontend_closed(dev);
 		break;

@@ -32,6 +32,7 @@ handoff_trigger() {
 	*"Operation not permitted"*) echo EPERM ;;
 	*"Connection timed out"*) echo ETIMEDOUT ;;
 	*"Input/output error"*) echo EIO ;;
+	*"Timer expired"*) echo ETIME ;;
 	*"Operation not supported"*) echo EOPNOTSUPP ;;
 	*) echo "other: $err" ;;
 	esac

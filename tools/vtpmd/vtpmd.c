@@ -170,7 +170,12 @@ static void clear_stale(void)
 	if (!s)
 		return;
 	free(s);
-	set_be_state(XB_CLOSING);	/* the frontend lets go of its device */
+	/*
+	 * Closed, not Closing: nobody serves the stale ring, so the frontend
+	 * must not send its TPM2_Shutdown there (it would wait out the
+	 * command's timeout) but let go at once.
+	 */
+	set_be_state(XB_CLOSED);
 	wait_fe(XB_CLOSED, XB_UNKNOWN, 10000);
 	xs_rm(d.xs, XBT_NULL, d.fe);
 	xs_rm(d.xs, XBT_NULL, d.be);
