@@ -12,7 +12,7 @@ lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/vtpm.sh"
 . "$lib/handoff.sh"
 
-tap_plan 14
+tap_plan 13
 mark=$(dmesg_mark)
 vchip=${TH_VTPM_DEV:-$(vtpm_chip)} || tap_bail "no vTPM chip"
 ima_grow 1000
