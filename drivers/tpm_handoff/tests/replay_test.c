@@ -159,6 +159,18 @@ static void snapshot_after(struct kunit *test, struct test_log *l,
 	th_replay_free(r);
 }
 
+/* The buffers every cut test needs, freed with the test. */
+static void fixture(struct kunit *test, struct test_log **l,
+		    struct th_pcr_values **snap, u8 **chunk)
+{
+	*l = kunit_kzalloc(test, sizeof(**l), GFP_KERNEL);
+	*snap = kunit_kzalloc(test, sizeof(**snap), GFP_KERNEL);
+	*chunk = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *l);
+	KUNIT_ASSERT_NOT_NULL(test, *snap);
+	KUNIT_ASSERT_NOT_NULL(test, *chunk);
+}
+
 static void find(struct kunit *test, struct test_log *l,
 		 struct th_pcr_values *snap, struct th_cut *cut, u8 *chunk)
 {
@@ -172,19 +184,16 @@ static void find(struct kunit *test, struct test_log *l,
 
 static void replay_test_cut_everywhere(struct kunit *test)
 {
-	struct test_log *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
-	struct th_pcr_values *snap = kunit_kzalloc(test, sizeof(*snap),
-						   GFP_KERNEL);
-	u8 *chunk = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct test_log *l;
+	struct th_pcr_values *snap;
+	u8 *chunk;
 	/* Debian's case: sha384 and sha512 padded, the others hashed. */
 	const u8 kind[4] = { TH_KIND_HASH, TH_KIND_HASH, TH_KIND_PADDED,
 			     TH_KIND_PADDED };
 	struct th_cut cut;
 	unsigned int n, b;
 
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	KUNIT_ASSERT_NOT_NULL(test, snap);
-	KUNIT_ASSERT_NOT_NULL(test, chunk);
+	fixture(test, &l, &snap, &chunk);
 	build_log(test, l);
 
 	/* 0: nothing extended; 1: the first entry; 4: the last. */
@@ -203,16 +212,13 @@ static void replay_test_cut_everywhere(struct kunit *test)
 
 static void replay_test_no_match(struct kunit *test)
 {
-	struct test_log *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
-	struct th_pcr_values *snap = kunit_kzalloc(test, sizeof(*snap),
-						   GFP_KERNEL);
-	u8 *chunk = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct test_log *l;
+	struct th_pcr_values *snap;
+	u8 *chunk;
 	const u8 kind[4] = { 0 };
 	struct th_cut cut;
 
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	KUNIT_ASSERT_NOT_NULL(test, snap);
-	KUNIT_ASSERT_NOT_NULL(test, chunk);
+	fixture(test, &l, &snap, &chunk);
 	build_log(test, l);
 	snapshot_after(test, l, 2, kind, snap, chunk);
 	snap->val[1][10][0] ^= 1;	/* PCR 10 also extended outside IMA */
@@ -223,15 +229,12 @@ static void replay_test_no_match(struct kunit *test)
 
 static void replay_test_empty_log(struct kunit *test)
 {
-	struct test_log *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
-	struct th_pcr_values *snap = kunit_kzalloc(test, sizeof(*snap),
-						   GFP_KERNEL);
-	u8 *chunk = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct test_log *l;
+	struct th_pcr_values *snap;
+	u8 *chunk;
 	struct th_cut cut;
 
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	KUNIT_ASSERT_NOT_NULL(test, snap);
-	KUNIT_ASSERT_NOT_NULL(test, chunk);
+	fixture(test, &l, &snap, &chunk);
 	snap->banks = four_banks;
 	find(test, l, snap, &cut, chunk);
 	KUNIT_EXPECT_TRUE(test, cut.found);
@@ -246,16 +249,13 @@ static void replay_test_empty_log(struct kunit *test)
 /* Entries on PCR 11 too: the cut needs PCR 10 and 11 to agree. */
 static void replay_test_several_pcrs(struct kunit *test)
 {
-	struct test_log *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
-	struct th_pcr_values *snap = kunit_kzalloc(test, sizeof(*snap),
-						   GFP_KERNEL);
-	u8 *chunk = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct test_log *l;
+	struct th_pcr_values *snap;
+	u8 *chunk;
 	const u8 kind[4] = { 0 };
 	struct th_cut cut;
 
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	KUNIT_ASSERT_NOT_NULL(test, snap);
-	KUNIT_ASSERT_NOT_NULL(test, chunk);
+	fixture(test, &l, &snap, &chunk);
 	test_log_entry(test, l, 10, "ima-ng", "a", false);
 	test_log_entry(test, l, 11, "ima-ng", "b", false);
 	test_log_entry(test, l, 10, "ima-ng", "c", false);
