@@ -231,14 +231,16 @@ static int handoff_locked(struct th_handoff *h)
 	rc = read_pcrs(h, vchip, h->vpcr, mask);
 	if (!rc)
 		rc = check_reset(h, mask);
-	h->step = "extending the IMA log into the vTPM";
 	/* 3b. Replay [0, cut) into the vTPM. */
-	if (!rc)
+	if (!rc) {
+		h->step = "extending the IMA log into the vTPM";
 		rc = replay_log(h, mirror_entry, false);
+	}
 	/* 3c. Read back and compare. */
-	h->step = "reading the vTPM's PCRs back";
-	if (!rc)
+	if (!rc) {
+		h->step = "reading the vTPM's PCRs back";
 		rc = read_pcrs(h, vchip, h->vpcr, mask);
+	}
 	tpm_put_ops(vchip);
 	if (rc)
 		return rc;

@@ -12,16 +12,21 @@ ima_count() {
 # ima_grow N: read files that IMA has not measured yet, as root, until the
 # measurement list holds at least N entries.  Each file read is a real
 # measurement on the ext4 rootfs (ima_policy=tcb measures root's reads).
+# Files are read in batches (one cat per batch: process starts are slow
+# under TCG); files already measured add nothing, so batches repeat until
+# the count is reached or the candidates run out.
 ima_grow() {
-	local want=$1 have
+	local want=$1 have skip=0 batch
 	have=$(ima_count)
-	[ "$have" -ge "$want" ] && return 0
-	find /usr/share /usr/lib -xdev -type f -size -64k 2>/dev/null |
-		head -n $(( (want - have) * 2 + 100 )) |
-		while read -r f; do
-			cat -- "$f" >/dev/null 2>&1
-			[ "$(ima_count)" -ge "$want" ] && break
-		done
+	find /usr/share /usr/lib -xdev -type f -size -64k 2>/dev/null >/tmp/ima_grow.list
+	while [ "$have" -lt "$want" ]; do
+		batch=$((want - have + 20))
+		tail -n +$((skip + 1)) /tmp/ima_grow.list | head -n "$batch" >/tmp/ima_grow.batch
+		[ -s /tmp/ima_grow.batch ] || break
+		tr '\n' '\0' </tmp/ima_grow.batch | xargs -0 cat >/dev/null 2>&1
+		skip=$((skip + batch))
+		have=$(ima_count)
+	done
 	[ "$(ima_count)" -ge "$want" ]
 }
 
