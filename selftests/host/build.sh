@@ -31,8 +31,10 @@ rel=$(make -s -f - <<<'include Makefile
 print-rel: ; @echo $(KRELEASE)' print-rel 2>/dev/null)
 make -s install INSTALL_MOD_PATH="$tmp/root" >"$tmp/install" 2>&1
 tap_ok "make install puts the modules under updates/ ($rel)" \
-	test -f "$tmp/root/lib/modules/$rel/updates/drivers/xen_tpmfront_ext/xen_tpmfront_ext.ko"
-tap_ok "and depmod indexes them" grep -q xen_tpmfront_ext "$tmp/root/lib/modules/$rel/modules.dep"
+	sh -c "test -f '$tmp/root/lib/modules/$rel/updates/drivers/xen_tpmfront_ext/xen_tpmfront_ext.ko' &&
+	       test -f '$tmp/root/lib/modules/$rel/updates/drivers/tpm_handoff/tpm_handoff.ko'"
+tap_ok "and depmod indexes them" sh -c "grep -q xen_tpmfront_ext '$tmp/root/lib/modules/$rel/modules.dep' &&
+	grep -q tpm_handoff '$tmp/root/lib/modules/$rel/modules.dep'"
 # dkms.conf, in a private DKMS tree (the system's is left alone).
 mkdir -p "$tmp/dkms-src" "$tmp/dkms-tree"
 git archive --prefix=tpm-handoff-0.1/ HEAD | tar -x -C "$tmp/dkms-src"
@@ -41,7 +43,8 @@ dk=(dkms --dkmstree "$tmp/dkms-tree" --sourcetree "$tmp/dkms-src")
 "${dk[@]}" add -m tpm-handoff -v 0.1 >"$tmp/dkms.log" 2>&1 &&
 	"${dk[@]}" build -m tpm-handoff -v 0.1 -k "$rel" >>"$tmp/dkms.log" 2>&1
 tap_ok "dkms builds the modules from dkms.conf" \
-	test -f "$tmp/dkms-tree/tpm-handoff/0.1/$rel/x86_64/module/xen_tpmfront_ext.ko"
+	sh -c "test -f '$tmp/dkms-tree/tpm-handoff/0.1/$rel/x86_64/module/xen_tpmfront_ext.ko' &&
+	       test -f '$tmp/dkms-tree/tpm-handoff/0.1/$rel/x86_64/module/tpm_handoff.ko'"
 missing=$(git ls-files '*.c' '*.h' '*.sh' 'Makefile' 'Kbuild' '*/Kbuild' '*/Makefile' 'tools/vm/run' \
 	'tools/vm/mkrootfs' 'tools/check' 'tools/demo' 'tools/deps.sh' | while read -r f; do
 	head -n 3 "$f" | grep -q 'SPDX-License-Identifier: GPL-2.0-only' || echo "$f"; done)
