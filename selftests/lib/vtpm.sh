@@ -53,6 +53,31 @@ vtpm_start() {
 	vtpm_wait_chip 60
 }
 
+# chip_id CHIP: an identity that changes when a chip of the same name is
+# registered again (the kernfs inode of its sysfs directory).
+chip_id() { stat -L -c %i "/sys/class/tpm/$1" 2>/dev/null; }
+
+# vtpm_restart [VTPMD ARGS...]: kill vtpmd (SIGKILL) if it runs, start a
+# new one and wait for its chip (not the old one); print the chip.  The new
+# vTPM has powered on: its PCRs are in their reset state.
+vtpm_restart() {
+	local old oldid c i pid
+	old=$(vtpm_chip) && oldid=$(chip_id "$old")
+	pid=$(cat "$VTPMD_PID_FILE" 2>/dev/null) && kill -9 "$pid" 2>/dev/null
+	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	mkdir -p /run/vtpm
+	vtpmd --domid 0 --state "${VTPM_STATE_DIR:-/run/vtpm/dom0}" "$@" >>"$RESULTS/vtpmd.log" 2>&1 &
+	echo $! >"$VTPMD_PID_FILE"
+	for i in $(seq 600); do
+		c=$(vtpm_chip) && [ "$(chip_id "$c")" != "${oldid:-none}" ] && {
+			echo "$c"
+			return 0
+		}
+		sleep 0.1
+	done
+	return 1
+}
+
 # tpm2 DEV ARGS...: run a tpm2-tools command on /dev/DEV.
 tpm2() {
 	local dev=$1 cmd=$2
