@@ -175,18 +175,6 @@ static int check_reset(struct th_handoff *h, u32 mask)
 	return 0;
 }
 
-static void describe_mismatch(struct th_handoff *h, const char *what,
-			      struct th_pcr_values *a, struct th_pcr_values *b,
-			      u32 mask)
-{
-	unsigned int bank = 0;
-	u32 pcr = 0;
-
-	if (!th_pcrs_equal(a, b, mask, &pcr, &bank))
-		fail(h, -EIO, "%s: PCR %u in the %s bank differs", what, pcr,
-		     th_alg_name(h->banks.alg[bank]));
-}
-
 /* Steps 2-4, with the barrier up. */
 static int handoff_locked(struct th_handoff *h)
 {
@@ -244,11 +232,10 @@ static int handoff_locked(struct th_handoff *h)
 	tpm_put_ops(vchip);
 	if (rc)
 		return rc;
-	if (!th_pcrs_equal(h->snap, h->vpcr, mask, &bad_pcr, &bad_bank)) {
-		describe_mismatch(h, "vTPM read back after the replay", h->snap,
-				  h->vpcr, mask);
-		return -EIO;
-	}
+	if (!th_pcrs_equal(h->snap, h->vpcr, mask, &bad_pcr, &bad_bank))
+		return fail(h, -EIO,
+			    "vTPM read back after the replay: PCR %u in the %s bank differs from the pTPM's snapshot",
+			    bad_pcr, th_alg_name(h->banks.alg[bad_bank]));
 	if (th_barrier_expired(&h->barrier))
 		return -ETIMEDOUT;
 
