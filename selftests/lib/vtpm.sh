@@ -4,15 +4,30 @@
 # Helpers for in-VM tests of the dom0 vTPM (xen_tpmfront_ext + vtpmd).
 VTPMD_PID_FILE=/run/vtpmd.pid
 
-# vtpm_chip: print the tpmN registered by xen_tpmfront_ext, if any.
+# chip_ready CHIP: CHIP's device nodes exist.  The class link appears
+# before /dev/tpmN, and a TPM 2.0 chip's tpmrmN is a second device added
+# after that: a chip seen in sysfs is not yet usable.
+chip_ready() {
+	[ -c "/dev/$1" ] || return 1
+	[ "$(cat "/sys/class/tpm/$1/tpm_version_major" 2>/dev/null)" = 2 ] || return 0
+	[ -c "/dev/tpmrm${1#tpm}" ]
+}
+
+# vtpm_chip [--any]: print the tpmN registered by xen_tpmfront_ext, if
+# any and usable (with --any: registered at all, usable or not).
 vtpm_chip() {
 	local c drv
 	for c in /sys/class/tpm/tpm*; do
 		drv=$(readlink -f "$c/device/driver")
-		[ "${drv##*/}" = xen_tpmfront_ext ] && { echo "${c##*/}"; return 0; }
+		[ "${drv##*/}" = xen_tpmfront_ext ] &&
+			{ [ "${1:-}" = --any ] || chip_ready "${c##*/}"; } &&
+			{ echo "${c##*/}"; return 0; }
 	done
 	return 1
 }
+
+# vtpm_gone: no vTPM chip is registered.
+vtpm_gone() { ! vtpm_chip --any >/dev/null; }
 
 # vtpm_wait_chip SECS: wait for a vTPM chip; print it.
 vtpm_wait_chip() {
@@ -28,7 +43,7 @@ vtpm_wait_chip() {
 vtpm_wait_gone() {
 	local i
 	for i in $(seq $(($1 * 10))); do
-		vtpm_chip >/dev/null || return 0
+		vtpm_chip --any >/dev/null || return 0
 		sleep 0.1
 	done
 	return 1

@@ -46,12 +46,25 @@ for i in 1 2 3 4; do
 done
 client &
 pids+=($!)
+# wait_lines FILE PATTERN N SECS: until N lines of FILE match PATTERN.
+wait_lines() {
+	local i
+	for i in $(seq $(($4 * 10))); do
+		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The client must be running before the trigger and after the commit,
+# however slow the machine: wait for its commands, not for a fixed time.
 sleep 3
+wait_lines /tmp/client.log ' before$' 2 120
 before=$(ima_count)
 r=$(handoff_trigger 1)
 touch /tmp/handoff-done
 after=$(ima_count)
 sleep 3
+wait_lines /tmp/client.log ' after$' 2 120
 touch /tmp/stop
 for p in "${pids[@]}"; do
 	timeout 120 tail --pid="$p" -f /dev/null
@@ -82,10 +95,12 @@ total=$(wc -l </tmp/client.log)
 hangs=$(awk '$1 == 124' /tmp/client.log | wc -l)
 odd=$(awk '$1 != 0 && $1 != 1 && $1 != 124' /tmp/client.log | wc -l)
 ok_after=$(awk '$1 == 0 && $3 == "after"' /tmp/client.log | wc -l)
+nbefore=$(awk '$3 == "before"' /tmp/client.log | wc -l)
 maxms=$(awk '$2 > m { m = $2 } END { print m + 0 }' /tmp/client.log)
 tap_diag "client: $total commands, $(awk '$1 == 0' /tmp/client.log | wc -l) ok, slowest $maxms ms"
 tap_diag "$(sort /tmp/client.err 2>/dev/null | uniq -c | head -n 5)"
-tap_ok "the /dev/tpmrm0 client ran throughout ($total commands)" test "$total" -gt 5
+tap_ok "the /dev/tpmrm0 client ran before and after the handoff ($nbefore before, $((total - nbefore)) after)" \
+	test "$nbefore" -ge 2 -a $((total - nbefore)) -ge 2
 tap_is "$hangs" 0 "the client never hung (no command hit its 60 s limit)"
 tap_is "$odd" 0 "the client saw only successes or clean TPM errors (exit 0 or 1)"
 tap_ok "the client succeeded after the handoff ($ok_after times)" test "$ok_after" -gt 0
