@@ -46,6 +46,34 @@ static void th_watchdog_fire(struct timer_list *t)
 }
 
 /**
+ * th_watchdog_arm() - bound what the handoff thread does next
+ * @b: barrier state (its watchdog)
+ * @timeout_ms: the limit, counted from now
+ *
+ * Must be called from the handoff thread.  When the limit passes, the
+ * thread's waits end and th_barrier_expired() turns true.  The replay
+ * before the barrier uses this; th_barrier_raise() arms it itself.
+ */
+void th_watchdog_arm(struct th_barrier *b, unsigned int timeout_ms)
+{
+	b->task = current;
+	atomic_set(&b->fired, 0);
+	timer_setup(&b->watchdog, th_watchdog_fire, 0);
+	mod_timer(&b->watchdog, jiffies + msecs_to_jiffies(timeout_ms));
+}
+
+/**
+ * th_watchdog_disarm() - the bounded part is over
+ * @b: barrier state
+ *
+ * Whether the watchdog fired stays visible in th_barrier_expired().
+ */
+void th_watchdog_disarm(struct th_barrier *b)
+{
+	del_timer_sync(&b->watchdog);
+}
+
+/**
  * th_barrier_raise() - stop all TPM traffic on a chip
  * @b: barrier state
  * @chip: the pTPM chip
@@ -63,13 +91,10 @@ int th_barrier_raise(struct th_barrier *b, struct tpm_chip *chip,
 		     unsigned int timeout_ms)
 {
 	b->chip = chip;
-	b->task = current;
 	b->held = false;
 	b->window_ns = 0;
-	atomic_set(&b->fired, 0);
-	timer_setup(&b->watchdog, th_watchdog_fire, 0);
 	b->start = ktime_get();
-	mod_timer(&b->watchdog, jiffies + msecs_to_jiffies(timeout_ms));
+	th_watchdog_arm(b, timeout_ms);
 
 	if (down_write_killable(&chip->ops_sem)) {
 		del_timer_sync(&b->watchdog);

@@ -4,15 +4,20 @@
  *
  * th_handoff_run() prepares everything that could sleep for long or load a
  * module (the vTPM, hashes, buffers, the open log), then runs the steps in
- * a kernel thread that the barrier's watchdog can interrupt (barrier.c):
+ * a kernel thread that a watchdog can interrupt (barrier.c):
  *
+ *  0. early mirror  (prereplay=Y, before the barrier, bounded by
+ *                 mirror_timeout_ms) read the pTPM's PCRs the normal way;
+ *                 replay the IMA log in software to learn each bank's
+ *                 digest kind; read the vTPM's PCRs and extend all of the
+ *                 log but its newest entry into it (mirror.c)
  *  1. barrier     ops_sem of the pTPM chip for writing: in-flight commands
- *                 drain, new ones wait
+ *                 drain, new ones wait (bounded by barrier_timeout_ms)
  *  2. snapshot    every PCR of every allocated bank of the pTPM
- *  3. mirror      replay the IMA log in software to find the cut (the
- *                 prefix the snapshot covers) and each bank's digest kind;
- *                 check that the vTPM's PCRs are in their reset state;
- *                 extend entries [0, cut) into the vTPM; read it back and
+ *  3. mirror      stream only the entries that arrived since step 0 (with
+ *                 prereplay=N: steps 0's work, all of it, here), find the
+ *                 cut among the prefixes not ruled out, extend the newest
+ *                 entry if the cut includes it; read the vTPM back and
  *                 compare with the snapshot
  *  4. commit      refresh the chip's cached timeouts, durations and command
  *                 attributes from the vTPM and install the forwarding ops
@@ -21,7 +26,8 @@
  *                 it again
  *
  * Any failure before step 4 lowers the barrier with the pTPM's own ops in
- * place: the system runs on the pTPM exactly as before.
+ * place: the system runs on the pTPM exactly as before.  The vTPM may then
+ * hold a prefix of the log; the next attempt resumes from it (mirror.c).
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -112,76 +118,145 @@ static ssize_t log_read(void *src, u8 *buf, size_t len)
 	return th_log_read(&h->log, buf, len);
 }
 
-/* Step 3b: extend entries [0, cut) into the vTPM. */
-static int mirror_entry(void *ctx, struct th_replay *r, u64 index, u32 pcr)
+/* A th_extend_fn: one entry into the vTPM, whose ops the caller holds. */
+static int mirror_extend(void *ctx, u32 pcr, const u8 *const *dig)
 {
 	struct th_handoff *h = ctx;
-	const u8 *dig[TH_MAX_BANKS];
-	unsigned int b;
 	int rc;
 
-	if (index >= h->cut.cut)
-		return TH_STOP;
 	if (th_barrier_expired(&h->barrier))
 		return -ETIMEDOUT;
-	for (b = 0; b < h->banks.nr; b++)
-		dig[b] = th_replay_digest(r, b, h->cut.kind[b]);
 	rc = th_tpm2_pcr_extend_cmd(&h->buf, pcr, &h->banks, dig);
 	if (rc)
 		return fail(h, rc, "PCR_Extend does not fit in a page");
 	rc = transmit(h, h->vtpm.chip, "PCR_Extend");
 	if (rc)
 		return rc;
-	h->replayed++;
+	if (h->barrier.held)
+		h->replayed_in_barrier++;
 	return 0;
 }
 
-static int replay_log(struct th_handoff *h, th_entry_fn fn, bool find_cut)
+static int replay_error(struct th_handoff *h, int rc)
+{
+	if (rc == -ETIMEDOUT || h->err[0])
+		return rc;
+	return fail(h, rc, "%s", th_replay_error(h->replay));
+}
+
+/*
+ * The digest kinds: replay the whole log in software and find the prefix
+ * that @pcrs (the pTPM's PCRs) covers; which kind reproduces it, bank by
+ * bank, is how IMA extends that bank.
+ */
+static int find_kinds(struct th_handoff *h, const struct th_pcr_values *pcrs)
 {
 	int rc;
 
+	h->step = "replaying the IMA log to find the cut";
 	th_log_rewind(&h->log);
 	th_replay_reset(h->replay);
-	if (find_cut)
-		rc = th_find_cut(h->replay, log_read, h, h->chunk, PAGE_SIZE,
-				 h->snap, &h->cut);
-	else
-		rc = th_replay_stream(h->replay, log_read, h, h->chunk,
-				      PAGE_SIZE, fn, h);
-	if (rc == TH_STOP)
-		return 0;
-	if (rc == -ETIMEDOUT)
-		return rc;
+	rc = th_find_cut(h->replay, log_read, h, h->chunk, PAGE_SIZE, pcrs,
+			 &h->kinds);
 	if (rc)
-		return fail(h, rc, "%s", th_replay_error(h->replay));
+		return replay_error(h, rc);
+	if (!h->kinds.found)
+		return fail(h, -EIO,
+			    "no prefix of the IMA log (%llu entries) reproduces the pTPM's PCRs: a PCR that IMA uses was extended outside IMA, or an extend failed",
+			    h->kinds.entries);
 	return 0;
 }
 
-/* The vTPM's PCRs that the mirror extends must not have been extended. */
-static int check_reset(struct th_handoff *h, u32 mask)
+static int vtpm_get(struct th_handoff *h)
 {
-	unsigned int b;
-	u32 p;
-
-	for (p = 0; p < TH_NR_PCRS; p++) {
-		if (!(mask & BIT(p)))
-			continue;
-		for (b = 0; b < h->banks.nr; b++)
-			if (memchr_inv(h->vpcr->val[b][p], 0, h->banks.size[b]))
-				return fail(h, -EBUSY,
-					    "vTPM PCR %u is not in its reset state (an earlier attempt or another user extended it): restart the vTPM, then retry",
-					    p);
-	}
+	if (tpm_try_get_ops(h->vtpm.chip))
+		return fail(h, -ENODEV, "the vTPM (%s) went away",
+			    dev_name(&h->vtpm.chip->dev));
+	h->vtpm_held = true;
 	return 0;
+}
+
+static void vtpm_put(struct th_handoff *h)
+{
+	if (h->vtpm_held)
+		tpm_put_ops(h->vtpm.chip);
+	h->vtpm_held = false;
+}
+
+/*
+ * Start the mirror: read the vTPM's PCRs and stream the log from its start
+ * (mirror.c extends all but the newest entry).  The vTPM's ops are held
+ * from here until vtpm_put().
+ */
+static int mirror_start(struct th_handoff *h)
+{
+	int rc;
+
+	rc = vtpm_get(h);
+	if (rc)
+		return rc;
+	h->step = "reading the vTPM's PCRs";
+	rc = read_pcrs(h, h->vtpm.chip, h->vpcr, GENMASK(TH_NR_PCRS - 1, 0));
+	if (rc)
+		return rc;
+	th_log_rewind(&h->log);
+	th_replay_reset(h->replay);
+	th_mirror_init(&h->mirror, h->replay, h->vpcr, h->kinds.pcr_mask,
+		       h->kinds.kind, mirror_extend, h);
+	return 0;
+}
+
+/* Stream what the log holds beyond what the mirror has seen. */
+static int mirror_stream(struct th_handoff *h)
+{
+	ktime_t start = ktime_get();
+	int rc;
+
+	h->step = "extending the IMA log into the vTPM";
+	th_log_resume(&h->log);
+	rc = th_replay_stream(h->replay, log_read, h, h->chunk, PAGE_SIZE,
+			      th_mirror_entry, &h->mirror);
+	h->replay_ns += ktime_to_ns(ktime_sub(ktime_get(), start));
+	if (rc)
+		return replay_error(h, rc);
+	if (th_mirror_caught_up(&h->mirror))
+		return fail(h, -EBUSY,
+			    "vTPM PCR %u is neither in its reset state nor at a prefix of the IMA log (another user extended it): restart the vTPM, then retry",
+			    TH_IMA_PCR);
+	return 0;
+}
+
+/*
+ * Before the barrier: the digest kinds from a snapshot read the normal
+ * way, then all of the log but its newest entry into the vTPM.
+ */
+static int mirror_early(struct th_handoff *h)
+{
+	int rc;
+
+	h->step = "reading the pTPM's PCRs before the barrier";
+	rc = tpm_try_get_ops(h->ptpm);
+	if (rc)
+		return fail(h, -ENODEV, "the pTPM %s is not working",
+			    dev_name(&h->ptpm->dev));
+	rc = read_pcrs(h, h->ptpm, h->presnap, GENMASK(TH_NR_PCRS - 1, 0));
+	tpm_put_ops(h->ptpm);
+	if (!rc)
+		rc = find_kinds(h, h->presnap);
+	if (!rc)
+		rc = mirror_start(h);
+	if (!rc)
+		rc = mirror_stream(h);
+	vtpm_put(h);
+	return rc;
 }
 
 /* Steps 2-4, with the barrier up. */
 static int handoff_locked(struct th_handoff *h)
 {
 	struct tpm_chip *ptpm = h->ptpm, *vchip = h->vtpm.chip;
-	u32 mask, bad_pcr;
+	u32 bad_pcr;
 	unsigned int bad_bank;
-
 	int rc;
 
 	/* 2. Snapshot. */
@@ -195,49 +270,45 @@ static int handoff_locked(struct th_handoff *h)
 	if (rc)
 		return rc;
 
-	/* 3. Mirror: the cut. */
-	h->step = "replaying the IMA log to find the cut";
-	rc = replay_log(h, NULL, true);
-	if (rc)
-		return rc;
-	if (!h->cut.found)
-		return fail(h, -EIO,
-			    "no prefix of the IMA log (%llu entries) reproduces the pTPM's PCRs: a PCR that IMA uses was extended outside IMA, or an extend failed",
-			    h->cut.entries);
-	h->tail = h->cut.entries - h->cut.cut;
-	if (h->tail > 1)
-		return fail(h, -EIO,
-			    "%llu IMA log entries after the cut were never extended into the pTPM (a failed extend?)",
-			    h->tail);
-
-	rc = tpm_try_get_ops(vchip);
-	if (rc)
-		return fail(h, -ENODEV, "the vTPM (%s) went away",
-			    dev_name(&vchip->dev));
-	mask = h->cut.pcr_mask;
-	h->step = "reading the vTPM's PCRs";
-	rc = read_pcrs(h, vchip, h->vpcr, mask);
-	if (!rc)
-		rc = check_reset(h, mask);
-	/* 3b. Replay [0, cut) into the vTPM. */
+	/* 3. Mirror: what arrived since the early replay, or all of it. */
+	if (h->prereplay) {
+		rc = vtpm_get(h);
+	} else {
+		rc = find_kinds(h, h->snap);
+		if (!rc)
+			rc = mirror_start(h);
+	}
 	if (!rc) {
-		h->step = "extending the IMA log into the vTPM";
-		rc = replay_log(h, mirror_entry, false);
+		th_mirror_set_snapshot(&h->mirror, h->snap);
+		rc = mirror_stream(h);
+	}
+	if (!rc) {
+		h->step = "finding the cut";
+		rc = th_mirror_finish(&h->mirror, h->err);
+		h->cut.found = h->mirror.cut_found;
+		h->cut.cut = h->mirror.cut;
+		h->cut.entries = h->mirror.entries;
+		h->cut.pcr_mask = th_replay_pcrs(h->replay) | BIT(TH_IMA_PCR);
+		memcpy(h->cut.kind, h->kinds.kind, sizeof(h->cut.kind));
 	}
 	/* 3c. Read back and compare. */
 	if (!rc) {
 		h->step = "reading the vTPM's PCRs back";
-		rc = read_pcrs(h, vchip, h->vpcr, mask);
+		rc = read_pcrs(h, vchip, h->vpcr, h->cut.pcr_mask);
 	}
-	tpm_put_ops(vchip);
+	vtpm_put(h);
 	if (rc)
 		return rc;
-	if (!th_pcrs_equal(h->snap, h->vpcr, mask, &bad_pcr, &bad_bank))
+	if (!th_pcrs_equal(h->snap, h->vpcr, h->cut.pcr_mask, &bad_pcr,
+			   &bad_bank))
 		return fail(h, -EIO,
 			    "vTPM read back after the replay: PCR %u in the %s bank differs from the pTPM's snapshot",
 			    bad_pcr, th_alg_name(h->banks.alg[bad_bank]));
 	if (th_barrier_expired(&h->barrier))
 		return -ETIMEDOUT;
+	if (h->dry_run)
+		return fail(h, -ECANCELED,
+			    "dry run (dry_run=1): every step passed and the vTPM equals the pTPM at the cut; nothing was committed");
 
 	/* 4. Commit. */
 	th_forward_commit(ptpm, vchip, h->cc_attrs_tbl);
@@ -246,29 +317,48 @@ static int handoff_locked(struct th_handoff *h)
 	return 0;
 }
 
+/* A timeout is reported as its cause: what was waiting, on which chip. */
+static int timed_out(struct th_handoff *h, const char *what,
+		     const char *param, unsigned int ms)
+{
+	h->err[0] = '\0';
+	return fail(h, -ETIMEDOUT,
+		    "%s timed out after %u ms (%s) while %s (the vTPM is %s)",
+		    what, ms, param, h->step, dev_name(&h->vtpm.chip->dev));
+}
+
 static int th_handoff_thread(void *data)
 {
 	struct th_handoff *h = data;
-	int rc;
+	int rc = 0;
 
 	allow_signal(SIGKILL);
-	h->step = "raising the barrier";
-	rc = th_barrier_raise(&h->barrier, h->ptpm, h->barrier_timeout_ms);
-	if (rc == -ETIMEDOUT)
-		fail(h, rc,
-		     "the barrier timed out after %u ms waiting for TPM commands in flight to finish",
-		     h->barrier_timeout_ms);
-	else if (rc)
-		fail(h, rc, "the pTPM chip was unregistered");
+	if (h->prereplay) {
+		th_watchdog_arm(&h->barrier, h->mirror_timeout_ms);
+		rc = mirror_early(h);
+		th_watchdog_disarm(&h->barrier);
+		if (th_barrier_expired(&h->barrier))
+			rc = timed_out(h, "the replay before the barrier",
+				       "mirror_timeout_ms", h->mirror_timeout_ms);
+	}
 	if (!rc) {
-		rc = handoff_locked(h);
-		th_barrier_lower(&h->barrier);
-		if (rc && (rc == -ETIMEDOUT || atomic_read(&h->barrier.fired))) {
-			h->err[0] = '\0';	/* the cause, not its symptom */
-			rc = fail(h, -ETIMEDOUT,
-				  "the barrier timed out after %u ms (barrier_timeout_ms) while %s (the vTPM is %s)",
-				  h->barrier_timeout_ms, h->step,
-				  dev_name(&h->vtpm.chip->dev));
+		h->step = "raising the barrier";
+		rc = th_barrier_raise(&h->barrier, h->ptpm,
+				      h->barrier_timeout_ms);
+		if (rc == -ETIMEDOUT)
+			fail(h, rc,
+			     "the barrier timed out after %u ms waiting for TPM commands in flight to finish",
+			     h->barrier_timeout_ms);
+		else if (rc)
+			fail(h, rc, "the pTPM chip was unregistered");
+		if (!rc) {
+			rc = handoff_locked(h);
+			th_barrier_lower(&h->barrier);
+			if (rc && (rc == -ETIMEDOUT ||
+				   atomic_read(&h->barrier.fired)))
+				rc = timed_out(h, "the barrier",
+					       "barrier_timeout_ms",
+					       h->barrier_timeout_ms);
 		}
 	}
 	h->rc = rc;
@@ -341,14 +431,20 @@ static int prepare(struct th_handoff *h, const char *log_path)
 		h->replay = NULL;
 		return rc;
 	}
+	h->presnap = kzalloc(sizeof(*h->presnap), GFP_KERNEL);
 	h->snap = kzalloc(sizeof(*h->snap), GFP_KERNEL);
 	h->vpcr = kzalloc(sizeof(*h->vpcr), GFP_KERNEL);
 	h->chunk = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!h->snap || !h->vpcr || !h->chunk ||
+	if (!h->presnap || !h->snap || !h->vpcr || !h->chunk ||
 	    tpm_buf_init(&h->buf, 0, 0) || th_forward_prepare())
 		return fail(h, -ENOMEM, "out of memory");
 
-	return th_log_open(&h->log, log_path, h->err);
+	rc = th_log_open(&h->log, log_path, h->err);
+	/* What this attempt holds; the log buffer may grow (th_handoff_run()). */
+	h->mem_bytes = sizeof(*h) + th_replay_size() + 3 * sizeof(*h->snap) +
+		       2 * PAGE_SIZE + th_cut_search_size() +
+		       (h->cc_attrs_tbl ? h->vtpm.chip->nr_commands * sizeof(u32) : 0);
+	return rc;
 }
 
 /**
@@ -379,6 +475,7 @@ int th_handoff_run(struct th_handoff *h, const char *log_path)
 	}
 	wait_for_completion(&h->done);
 	rc = h->rc;
+	h->mem_bytes += th_log_buffer_size(&h->log);
 out:
 	h->duration_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	if (rc && !h->err[0])
@@ -404,6 +501,8 @@ void th_handoff_release(struct th_handoff *h)
 	h->chunk = NULL;
 	kfree(h->cc_attrs_tbl);
 	h->cc_attrs_tbl = NULL;
+	kfree(h->presnap);
+	h->presnap = NULL;
 	kfree(h->snap);
 	h->snap = NULL;
 	kfree(h->vpcr);

@@ -97,6 +97,29 @@ void th_log_rewind(struct th_log_source *s)
 	s->eof = false;
 }
 
+/**
+ * th_log_resume() - read on from where the last read ended
+ * @s: the source, read to its end
+ *
+ * The list only grows: the next read returns the entries IMA appended
+ * since, if any.
+ */
+void th_log_resume(struct th_log_source *s)
+{
+	s->eof = false;
+}
+
+/**
+ * th_log_buffer_size() - memory the source holds
+ * @s: the source
+ *
+ * Return: bytes (the buffer only grows while the source is open).
+ */
+size_t th_log_buffer_size(const struct th_log_source *s)
+{
+	return s->seq ? s->size : 0;
+}
+
 /* Fill sf.buf with as many whole entries from s->index on as fit. */
 static int seq_fill(struct th_log_source *s)
 {

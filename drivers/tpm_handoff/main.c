@@ -34,6 +34,21 @@ module_param(barrier_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(barrier_timeout_ms,
 		 "Longest time the barrier may stop TPM traffic before the handoff aborts (ms, default 30000)");
 
+static unsigned int mirror_timeout_ms = 600000;
+module_param(mirror_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(mirror_timeout_ms,
+		 "Longest time the replay before the barrier may take before the handoff aborts (ms, default 600000)");
+
+static bool prereplay = true;
+module_param(prereplay, bool, 0644);
+MODULE_PARM_DESC(prereplay,
+		 "Replay the IMA log into the vTPM before raising the barrier, so the barrier costs only the entries since (default Y; N replays everything under the barrier, for comparison)");
+
+static bool dry_run;
+module_param(dry_run, bool, 0644);
+MODULE_PARM_DESC(dry_run,
+		 "Run every step but the commit, then abort with -ECANCELED: a rehearsal that leaves the system on the pTPM (default N)");
+
 static char *ima_log = "/sys/kernel/security/ima/binary_runtime_measurements";
 module_param(ima_log, charp, 0444);
 MODULE_PARM_DESC(ima_log, "IMA's binary measurement list");
@@ -125,6 +140,9 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 	h->ptpm = th_state.ptpm;
 	h->vtpm_spec = vtpm;
 	h->barrier_timeout_ms = max(READ_ONCE(barrier_timeout_ms), 1U);
+	h->mirror_timeout_ms = max(READ_ONCE(mirror_timeout_ms), 1U);
+	h->prereplay = READ_ONCE(prereplay);
+	h->dry_run = READ_ONCE(dry_run);
 
 	pr_info("handoff from %s started\n", dev_name(&h->ptpm->dev));
 	rc = th_handoff_run(h, ima_log);

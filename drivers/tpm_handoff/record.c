@@ -56,9 +56,14 @@ int th_record_format(const struct th_handoff *h, char *buf, size_t len)
 		emit(&o, "cut: %llu\n", h->cut.cut);
 		emit(&o, "entries: %llu\n", h->cut.entries);
 	}
-	emit(&o, "replayed: %llu\n", h->replayed);
+	emit(&o, "prereplay: %s\n", h->prereplay ? "yes" : "no");
+	emit(&o, "resumed: %llu\n", h->mirror.resumed);
+	emit(&o, "replayed: %llu\n", h->mirror.extended);
+	emit(&o, "replayed_in_barrier: %llu\n", h->replayed_in_barrier);
+	emit(&o, "replay_ns: %lld\n", h->replay_ns);
 	emit(&o, "barrier_ns: %lld\n", h->barrier.window_ns);
 	emit(&o, "duration_ns: %lld\n", h->duration_ns);
+	emit(&o, "memory_bytes: %zu\n", h->mem_bytes);
 	if (!h->snap || !h->cut.found)
 		return o.pos;
 

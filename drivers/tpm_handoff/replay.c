@@ -43,6 +43,10 @@ const char *const th_kind_name[TH_NR_KINDS] = {
  * @digest: per bank and kind, the current entry's digest
  * @pcr: running values, pcr[p][bank][kind]
  * @pcr_mask: PCRs that some entry extended
+ * @prev: the value of the last entry's PCR before that entry, per bank and
+ *	  kind: with @pcr it gives the state one entry back
+ * @prev_pcr: the last entry's PCR
+ * @prev_mask: @pcr_mask before the last entry
  * @fn: per-entry callback of the current feed
  * @fn_ctx: its argument
  * @err: why the replay failed
@@ -58,6 +62,9 @@ struct th_replay {
 	u8 digest[TH_MAX_BANKS][TH_NR_KINDS][TH_MAX_DIGEST];
 	u8 pcr[TH_NR_PCRS][TH_MAX_BANKS][TH_NR_KINDS][TH_MAX_DIGEST];
 	u32 pcr_mask;
+	u8 prev[TH_MAX_BANKS][TH_NR_KINDS][TH_MAX_DIGEST];
+	u32 prev_pcr;
+	u32 prev_mask;
 	th_entry_fn fn;
 	void *fn_ctx;
 	char err[TH_ERRLEN];
@@ -288,6 +295,9 @@ static int rp_end(void *ctx)
 			return rc;
 	}
 
+	memcpy(r->prev, r->pcr[r->entry.pcr], sizeof(r->prev));
+	r->prev_pcr = r->entry.pcr;
+	r->prev_mask = r->pcr_mask;
 	r->pcr_mask |= BIT(r->entry.pcr);
 	for (b = 0; b < r->banks.nr; b++)
 		for (k = 0; k < TH_NR_KINDS; k++) {
@@ -312,6 +322,9 @@ static const struct ima_log_ops rp_ops = {
 void th_replay_reset(struct th_replay *r)
 {
 	memset(r->pcr, 0, sizeof(r->pcr));
+	memset(r->prev, 0, sizeof(r->prev));
+	r->prev_pcr = 0;
+	r->prev_mask = 0;
 	r->pcr_mask = 0;
 	r->err[0] = '\0';
 	ima_log_init(&r->parser, &rp_ops, r);
@@ -366,6 +379,53 @@ u64 th_replay_entries(const struct th_replay *r)
 u32 th_replay_pcrs(const struct th_replay *r)
 {
 	return r->pcr_mask;
+}
+
+struct cut_search {
+	const struct th_pcr_values *snap;
+	struct th_cands cands;
+};
+
+/**
+ * th_replay_size() - memory a replay takes
+ *
+ * Return: bytes.
+ */
+size_t th_replay_size(void)
+{
+	return sizeof(struct th_replay);
+}
+
+/**
+ * th_cut_search_size() - memory th_find_cut() takes while it runs
+ *
+ * Return: bytes.
+ */
+size_t th_cut_search_size(void)
+{
+	return sizeof(struct cut_search);
+}
+
+/**
+ * th_replay_pcrs_back() - th_replay_pcrs() one entry back
+ * @r: the replay, after at least one entry
+ *
+ * Return: the PCRs that the entries before the last one extended.
+ */
+u32 th_replay_pcrs_back(const struct th_replay *r)
+{
+	return r->prev_mask;
+}
+
+/**
+ * th_replay_banks() - the banks replayed
+ * @r: the replay
+ *
+ * Return: the banks, in the pTPM's order.
+ */
+const struct th_banks *th_replay_banks(const struct th_replay *r)
+{
+	return &r->banks;
 }
 
 /**
@@ -475,30 +535,79 @@ static bool replay_matches(const struct th_replay *r,
 	return true;
 }
 
-struct cut_search {
-	const struct th_pcr_values *snap;
-	struct th_cut *cut;
-	u32 mask_at_cut;
-};
+/**
+ * th_cands_add() - note a prefix whose PCRs so far equal the snapshot
+ * @s: the candidates
+ * @prefix: the prefix length
+ * @mask: the PCRs extended in that prefix (and 10)
+ * @kind: per bank, the digest kind that matched
+ *
+ * A prefix is a candidate when every PCR it extends equals the snapshot.
+ * Whether it is the cut depends on PCRs that only later entries extend
+ * (they must be zero in the snapshot), which is known only at the end of
+ * the log: th_cands_pick() decides then.  Two candidates with the same
+ * mask would need the entries between them to leave those PCRs unchanged,
+ * which a hash chain does not, so there is at most one per mask, and masks
+ * only grow: TH_MAX_CANDS is enough.
+ */
+void th_cands_add(struct th_cands *s, u64 prefix, u32 mask, const u8 *kind)
+{
+	struct th_cand *c;
 
-static int cut_check(struct cut_search *s, struct th_replay *r, u64 prefix)
+	if (s->n == TH_MAX_CANDS)
+		return;
+	c = &s->c[s->n++];
+	c->prefix = prefix;
+	c->mask = mask;
+	memcpy(c->kind, kind, sizeof(c->kind));
+}
+
+/**
+ * th_cands_pick() - the cut among the candidates
+ * @s: the candidates, in prefix order
+ * @mask: every PCR the whole log extends (and 10)
+ * @snap: the snapshot
+ * @banks: its banks
+ *
+ * Return: the first candidate after which no PCR of @mask that is still
+ * to be extended has a non-zero snapshot value, or NULL.
+ */
+const struct th_cand *th_cands_pick(const struct th_cands *s, u32 mask,
+				    const struct th_pcr_values *snap,
+				    const struct th_banks *banks)
+{
+	unsigned int i, b;
+	u32 later, p;
+
+	for (i = 0; i < s->n; i++) {
+		bool zero = true;
+
+		later = mask & ~s->c[i].mask;
+		for (p = 0; p < TH_NR_PCRS; p++)
+			for (b = 0; (later & BIT(p)) && b < banks->nr; b++)
+				if (memchr_inv(snap->val[b][p], 0,
+					       banks->size[b]))
+					zero = false;
+		if (zero)
+			return &s->c[i];
+	}
+	return NULL;
+}
+
+static void cut_check(struct cut_search *s, struct th_replay *r, u64 prefix)
 {
 	u32 mask = r->pcr_mask | BIT(TH_IMA_PCR);
+	u8 kind[TH_MAX_BANKS] = { 0 };
 
-	if (s->cut->found)
-		return 0;
-	if (replay_matches(r, s->snap, mask, s->cut->kind)) {
-		s->cut->found = true;
-		s->cut->cut = prefix;
-		s->mask_at_cut = mask;
-	}
-	return 0;
+	if (replay_matches(r, s->snap, mask, kind))
+		th_cands_add(&s->cands, prefix, mask, kind);
 }
 
 /* Before entry @index takes effect: does the prefix [0, index) match? */
 static int cut_entry(void *ctx, struct th_replay *r, u64 index, u32 pcr)
 {
-	return cut_check(ctx, r, index);
+	cut_check(ctx, r, index);
+	return 0;
 }
 
 /**
@@ -514,8 +623,8 @@ static int cut_entry(void *ctx, struct th_replay *r, u64 index, u32 pcr)
  * Replays the whole log and checks after every prefix whether the running
  * values of PCR 10 and of every PCR the log extends equal the snapshot, in
  * every bank (each bank with either digest kind).  The first prefix that
- * does is the cut.  A PCR that the log extends only after the cut must be
- * zero in the snapshot, or the prefix does not count.
+ * does is the cut: a PCR that the log extends only after it must be zero
+ * in the snapshot.
  *
  * Return: 0 (whether or not a cut was found: see @cut->found), or a
  * negative errno if the log could not be read or parsed.
@@ -524,31 +633,64 @@ int th_find_cut(struct th_replay *r, th_read_fn read, void *src, u8 *chunk,
 		size_t chunk_len, const struct th_pcr_values *snap,
 		struct th_cut *cut)
 {
-	struct cut_search s = { .snap = snap, .cut = cut };
-	unsigned int b;
-	u32 later, p;
+	struct cut_search *s;
+	const struct th_cand *c;
 	int rc;
 
 	memset(cut, 0, sizeof(*cut));
-	rc = th_replay_stream(r, read, src, chunk, chunk_len, cut_entry, &s);
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->snap = snap;
+	rc = th_replay_stream(r, read, src, chunk, chunk_len, cut_entry, s);
 	if (rc)
-		return rc;
-	cut_check(&s, r, th_replay_entries(r));	/* the whole log */
+		goto out;
+	cut_check(s, r, th_replay_entries(r));	/* the whole log */
 
 	cut->entries = th_replay_entries(r);
 	cut->pcr_mask = r->pcr_mask | BIT(TH_IMA_PCR);
-	if (!cut->found)
-		return 0;
-
-	later = cut->pcr_mask & ~s.mask_at_cut;
-	for (p = 0; p < TH_NR_PCRS; p++) {
-		if (!(later & BIT(p)))
-			continue;
-		for (b = 0; b < r->banks.nr; b++)
-			if (memchr_inv(snap->val[b][p], 0, r->banks.size[b]))
-				cut->found = false;
+	c = th_cands_pick(&s->cands, cut->pcr_mask, snap, &r->banks);
+	if (c) {
+		cut->found = true;
+		cut->cut = c->prefix;
+		memcpy(cut->kind, c->kind, sizeof(cut->kind));
 	}
-	return 0;
+out:
+	kfree(s);
+	return rc;
+}
+
+/**
+ * th_replay_match() - do the running values equal a set of PCR values?
+ * @r: the replay
+ * @v: the values, in @r's banks
+ * @mask: the PCRs to compare
+ * @kind: per bank, the digest kind to compare
+ * @back: compare the state one entry back (before the last entry), which
+ *	  must exist
+ *
+ * Return: true if every PCR in @mask equals @v in every bank.
+ */
+bool th_replay_match(const struct th_replay *r, const struct th_pcr_values *v,
+		     u32 mask, const u8 *kind, bool back)
+{
+	unsigned int b;
+	const u8 *val;
+	u32 p;
+
+	for (p = 0; p < TH_NR_PCRS; p++) {
+		if (!(mask & BIT(p)))
+			continue;
+		for (b = 0; b < r->banks.nr; b++) {
+			if (back && p == r->prev_pcr)
+				val = r->prev[b][kind[b]];
+			else
+				val = r->pcr[p][b][kind[b]];
+			if (memcmp(val, v->val[b][p], r->banks.size[b]))
+				return false;
+		}
+	}
+	return true;
 }
 
 /**

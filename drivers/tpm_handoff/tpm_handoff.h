@@ -7,6 +7,7 @@
  *
  *   ima_log.c   streaming parser of IMA's binary measurement list
  *   replay.c    per-bank template digests, PCR replay and cut-point search
+ *   mirror.c    which entries go into the vTPM before and under the barrier
  *   tpm_cmd.c   TPM 2.0 command marshalling and response parsing
  *   vtpm.c      where the vTPM comes from (Xen frontend or a named chip)
  *   barrier.c   the quiescence barrier on the pTPM and its watchdog
@@ -15,7 +16,7 @@
  *   record.c    the handoff record shown in sysfs
  *   main.c      module parameters, sysfs ABI and the state machine
  *
- * ima_log.c, replay.c and tpm_cmd.c are pure logic: they also build into a
+ * ima_log.c, replay.c, mirror.c and tpm_cmd.c are pure logic: they also build into a
  * KUnit kernel (see Kbuild), so they must not call the TPM core.
  */
 #ifndef _TPM_HANDOFF_H
@@ -185,6 +186,35 @@ struct th_cut {
 	u8 kind[TH_MAX_BANKS];
 };
 
+/**
+ * struct th_cand - a prefix whose PCRs so far equal a snapshot
+ * @prefix: its length
+ * @mask: the PCRs compared (those it extends, and 10)
+ * @kind: per bank, the digest kind that matched
+ */
+struct th_cand {
+	u64 prefix;
+	u32 mask;
+	u8 kind[TH_MAX_BANKS];
+};
+
+#define TH_MAX_CANDS	(TH_NR_PCRS + 1)
+
+/**
+ * struct th_cands - the candidates for the cut, in prefix order
+ * @n: how many
+ * @c: them
+ */
+struct th_cands {
+	unsigned int n;
+	struct th_cand c[TH_MAX_CANDS];
+};
+
+void th_cands_add(struct th_cands *s, u64 prefix, u32 mask, const u8 *kind);
+const struct th_cand *th_cands_pick(const struct th_cands *s, u32 mask,
+				    const struct th_pcr_values *snap,
+				    const struct th_banks *banks);
+
 struct th_replay *th_replay_alloc(const struct th_banks *banks, char *err);
 void th_replay_free(struct th_replay *r);
 void th_replay_reset(struct th_replay *r);
@@ -194,6 +224,10 @@ const u8 *th_replay_value(const struct th_replay *r, u32 pcr,
 			  unsigned int bank, enum th_kind kind);
 u64 th_replay_entries(const struct th_replay *r);
 u32 th_replay_pcrs(const struct th_replay *r);
+u32 th_replay_pcrs_back(const struct th_replay *r);
+size_t th_replay_size(void);
+size_t th_cut_search_size(void);
+const struct th_banks *th_replay_banks(const struct th_replay *r);
 int th_replay_feed(struct th_replay *r, const u8 *buf, size_t len,
 		   th_entry_fn fn, void *ctx);
 int th_replay_finish(struct th_replay *r);
@@ -203,9 +237,77 @@ int th_replay_stream(struct th_replay *r, th_read_fn read, void *src,
 int th_find_cut(struct th_replay *r, th_read_fn read, void *src, u8 *chunk,
 		size_t chunk_len, const struct th_pcr_values *snap,
 		struct th_cut *cut);
+bool th_replay_match(const struct th_replay *r, const struct th_pcr_values *v,
+		     u32 mask, const u8 *kind, bool back);
 bool th_pcrs_equal(const struct th_pcr_values *a,
 		   const struct th_pcr_values *b, u32 mask, u32 *bad_pcr,
 		   unsigned int *bad_bank);
+
+/* ------------------------------------------------------------------ */
+/* mirror.c */
+
+/**
+ * typedef th_extend_fn - extend one entry into the vTPM
+ * @ctx: caller's context
+ * @pcr: the PCR
+ * @dig: per bank (in the replay's order), the digest to extend
+ *
+ * Return: 0 or a negative errno.
+ */
+typedef int (*th_extend_fn)(void *ctx, u32 pcr, const u8 *const *dig);
+
+/**
+ * struct th_mirror - which entries go into the vTPM, and when (mirror.c)
+ * @r: the replay that streams the log
+ * @vtpm: the vTPM's PCRs before the mirror
+ * @vmask: PCRs compared with @vtpm
+ * @kind: per bank, the digest kind extended
+ * @extend: sends an entry to the vTPM
+ * @ctx: its argument
+ * @matched: the vTPM's PCRs matched a prefix of the log
+ * @resumed: that prefix: entries the vTPM held already
+ * @mirrored: entries the vTPM holds now
+ * @extended: entries this plan extended
+ * @pending: the newest entry seen is not extended yet
+ * @pending_pcr: its PCR
+ * @pending_dig: its digests
+ * @snap: the pTPM's snapshot, once the barrier is up
+ * @first_candidate: the shortest prefix still considered for the cut
+ * @cands: prefixes that may be the cut
+ * @cut_found: a prefix reproduces @snap
+ * @cut: that prefix
+ * @entries: entries in the log when it was read to its end
+ */
+struct th_mirror {
+	struct th_replay *r;
+	const struct th_pcr_values *vtpm;
+	u32 vmask;
+	u8 kind[TH_MAX_BANKS];
+	th_extend_fn extend;
+	void *ctx;
+	bool matched;
+	u64 resumed;
+	u64 mirrored;
+	u64 extended;
+	bool pending;
+	u32 pending_pcr;
+	u8 pending_dig[TH_MAX_BANKS][TH_MAX_DIGEST];
+	const struct th_pcr_values *snap;
+	u64 first_candidate;
+	struct th_cands cands;
+	bool cut_found;
+	u64 cut;
+	u64 entries;
+};
+
+void th_mirror_init(struct th_mirror *m, struct th_replay *r,
+		    const struct th_pcr_values *vtpm, u32 vmask, const u8 *kind,
+		    th_extend_fn extend, void *ctx);
+int th_mirror_entry(void *ctx, struct th_replay *r, u64 index, u32 pcr);
+int th_mirror_caught_up(struct th_mirror *m);
+void th_mirror_set_snapshot(struct th_mirror *m,
+			    const struct th_pcr_values *snap);
+int th_mirror_finish(struct th_mirror *m, char *err);
 
 /* ------------------------------------------------------------------ */
 /* tpm_cmd.c */

@@ -77,6 +77,8 @@ struct th_log_source {
 int th_log_open(struct th_log_source *s, const char *path, char *err);
 void th_log_close(struct th_log_source *s);
 void th_log_rewind(struct th_log_source *s);
+void th_log_resume(struct th_log_source *s);
+size_t th_log_buffer_size(const struct th_log_source *s);
 ssize_t th_log_read(void *src, u8 *buf, size_t len);
 
 /**
@@ -99,6 +101,8 @@ struct th_barrier {
 	s64 window_ns;
 };
 
+void th_watchdog_arm(struct th_barrier *b, unsigned int timeout_ms);
+void th_watchdog_disarm(struct th_barrier *b);
 int th_barrier_raise(struct th_barrier *b, struct tpm_chip *chip,
 		     unsigned int timeout_ms);
 bool th_barrier_expired(struct th_barrier *b);
@@ -115,18 +119,26 @@ bool th_forward_active(void);
  * @ptpm: the pTPM chip (IMA's)
  * @vtpm: the vTPM
  * @vtpm_spec: the vtpm parameter at trigger time
- * @barrier_timeout_ms: the watchdog's limit
+ * @barrier_timeout_ms: the watchdog's limit for the barrier
+ * @mirror_timeout_ms: its limit for the replay before the barrier
+ * @prereplay: replay before raising the barrier (else all of it under it)
+ * @dry_run: stop before the commit
  * @log: the binary measurement list
  * @replay: replay state
+ * @mirror: which entries go into the vTPM, and when
  * @banks: the pTPM's banks (IMA extends exactly these)
+ * @presnap: the pTPM's PCRs before the barrier (they fix the digest kinds)
  * @snap: the pTPM's PCRs under the barrier
  * @vpcr: the vTPM's PCRs (before the replay, then read back)
- * @cut: the cut-point search's result
+ * @kinds: the cut of @presnap: per bank, the digest kind IMA extends
+ * @cut: the cut under the barrier, as the record shows it
  * @buf: command buffer (one page)
  * @chunk: read buffer for the log
  * @cc_attrs_tbl: the vTPM's command attributes, for the pTPM chip
- * @replayed: entries extended into the vTPM
- * @tail: entries after the cut when the log was read under the barrier
+ * @replayed_in_barrier: entries extended into the vTPM under the barrier
+ * @vtpm_held: the vTPM's ops are held (tpm_try_get_ops())
+ * @mem_bytes: memory this attempt allocated, at its peak
+ * @replay_ns: time spent streaming the log into the vTPM
  * @duration_ns: the whole attempt
  * @step: what the handoff thread is doing, for error messages
  * @committed: the commit happened
@@ -140,17 +152,25 @@ struct th_handoff {
 	struct th_vtpm vtpm;
 	const char *vtpm_spec;
 	unsigned int barrier_timeout_ms;
+	unsigned int mirror_timeout_ms;
+	bool prereplay;
+	bool dry_run;
 	struct th_log_source log;
 	struct th_replay *replay;
+	struct th_mirror mirror;
 	struct th_banks banks;
+	struct th_pcr_values *presnap;
 	struct th_pcr_values *snap;
 	struct th_pcr_values *vpcr;
+	struct th_cut kinds;
 	struct th_cut cut;
 	struct tpm_buf buf;
 	u8 *chunk;
 	u32 *cc_attrs_tbl;
-	u64 replayed;
-	u64 tail;
+	u64 replayed_in_barrier;
+	bool vtpm_held;
+	size_t mem_bytes;
+	s64 replay_ns;
 	s64 duration_ns;
 	const char *step;
 	bool committed;

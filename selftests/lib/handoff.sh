@@ -34,6 +34,7 @@ handoff_trigger() {
 	*"Input/output error"*) echo EIO ;;
 	*"Timer expired"*) echo ETIME ;;
 	*"Operation not supported"*) echo EOPNOTSUPP ;;
+	*"Operation canceled"*) echo ECANCELED ;;
 	*) echo "other: $err" ;;
 	esac
 }

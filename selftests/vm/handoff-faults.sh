@@ -13,7 +13,7 @@ lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/vtpm.sh"
 . "$lib/handoff.sh"
 
-tap_plan 28
+tap_plan 30
 mark=$(dmesg_mark)
 ima_grow 400
 tap_ok "insmod tpm_handoff.ko" handoff_load
@@ -29,16 +29,18 @@ aborted_on_ptpm() {
 
 # 1. vtpmd killed before the trigger: its chip stays, but it answers
 # nothing (and TPM2_PCR_Read has the core's 120 s default duration): the
-# watchdog ends the attempt; a 5 s limit keeps the test short.
+# early replay's watchdog ends the attempt before the barrier is raised; a
+# 5 s limit keeps the test short.
 kill -9 "$(cat "$VTPMD_PID_FILE")"
-echo 5000 >/sys/module/tpm_handoff/parameters/barrier_timeout_ms
+echo 5000 >/sys/module/tpm_handoff/parameters/mirror_timeout_ms
 r=$(handoff_trigger 1)
 tap_ok "vtpmd killed before: the trigger fails ($r)" test "$r" != ok
 tap_diag "error: $(handoff_error)"
 tap_ok "the error says what was waiting on which chip" grep -q "while reading the vTPM's PCRs (the vTPM is tpm[0-9]*)" <<<"$(handoff_error)"
 aborted_on_ptpm "killed before" k1
 
-echo 30000 >/sys/module/tpm_handoff/parameters/barrier_timeout_ms
+tap_is "$(handoff_record_get barrier_ns)" 0 "the barrier was never raised"
+echo 600000 >/sys/module/tpm_handoff/parameters/mirror_timeout_ms
 
 # 2. vtpmd dies after 200 commands: in the middle of the replay (400+
 # extends).
@@ -70,6 +72,8 @@ aborted_on_ptpm "watchdog" k4
 # 5. A retry commits.
 echo 30000 >/sys/module/tpm_handoff/parameters/barrier_timeout_ms
 tap_is "$(handoff_trigger 1)" ok "a retry after the aborts commits"
+tap_ok "it resumed from the prefix the aborted attempt left in the vTPM (resumed: $(handoff_record_get resumed))" \
+	test "$(handoff_record_get resumed)" -gt 0
 ima_quiet_snapshot "$vchip" /tmp/v5 || tap_diag "the IMA log never held still"
 ima-replay --expect /tmp/v5/pcr10 --pcr 10 --entries "$(cat /tmp/v5/count)" /tmp/v5/ima.log >/dev/null 2>&1
 tap_is "$?" 0 "after the retry the whole log validates against the vTPM"

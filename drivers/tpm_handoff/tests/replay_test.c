@@ -10,70 +10,6 @@
 
 #include "test_log.h"
 
-static const struct th_banks four_banks = {
-	.nr = 4,
-	.alg = { TPM_ALG_SHA1, TPM_ALG_SHA256, TPM_ALG_SHA384, TPM_ALG_SHA512 },
-	.size = { 20, 32, 48, 64 },
-};
-
-static const char *const bank_hash[] = { "sha1", "sha256", "sha384", "sha512" };
-
-struct mem_src {
-	const u8 *p;
-	size_t left;
-	size_t step;	/* largest read; exercises entries split across reads */
-};
-
-static ssize_t mem_read(void *src, u8 *buf, size_t len)
-{
-	struct mem_src *m = src;
-	size_t n = min3(len, m->left, m->step);
-
-	memcpy(buf, m->p, n);
-	m->p += n;
-	m->left -= n;
-	return n;
-}
-
-static struct th_replay *new_replay(struct kunit *test)
-{
-	char err[TH_ERRLEN];
-	struct th_replay *r = th_replay_alloc(&four_banks, err);
-
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(r), "%s", err);
-	return r;
-}
-
-/* pcr = H(pcr || d), computed here with a one-shot digest. */
-static void model_extend(struct kunit *test, unsigned int b, u8 *pcr,
-			 const u8 *d)
-{
-	u8 tmp[2 * TH_MAX_DIGEST];
-	size_t n = four_banks.size[b];
-
-	memcpy(tmp, pcr, n);
-	memcpy(tmp + n, d, n);
-	KUNIT_ASSERT_EQ(test, test_hash(bank_hash[b], tmp, 2 * n, pcr), 0);
-}
-
-/* The model's per-bank digest of one "d-ng"-style entry. */
-static void model_digest(struct kunit *test, unsigned int b, enum th_kind k,
-			 const char *data, bool violation, u8 *out)
-{
-	u8 tdata[256];
-	size_t dlen = strlen(data);
-
-	memset(out, 0, TH_MAX_DIGEST);
-	if (violation) {
-		memset(out, 0xff, four_banks.size[b]);
-		return;
-	}
-	put_unaligned_le32(dlen, tdata);
-	memcpy(tdata + 4, data, dlen);
-	KUNIT_ASSERT_EQ(test, test_hash(k == TH_KIND_HASH ? bank_hash[b] :
-					"sha1", tdata, 4 + dlen, out), 0);
-}
-
 static int replay_buf(struct th_replay *r, const u8 *p, size_t len,
 		      size_t step, u8 *chunk)
 {
@@ -285,6 +221,33 @@ static void replay_test_several_pcrs(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, cut.found);
 }
 
+/*
+ * The newest entry is the first on PCR 11.  PCR 10 has the same value
+ * before and after it, so the shorter prefix matches PCR 10 first; the cut
+ * is still the whole log, because the snapshot's PCR 11 is not zero.
+ */
+static void replay_test_new_pcr_last(struct kunit *test)
+{
+	const u8 kind[4] = { TH_KIND_HASH, TH_KIND_HASH, TH_KIND_PADDED,
+			     TH_KIND_PADDED };
+	struct th_pcr_values *snap;
+	struct test_log *l;
+	struct th_cut cut;
+	u8 *chunk;
+
+	fixture(test, &l, &snap, &chunk);
+	build_log(test, l);
+	test_log_entry(test, l, 11, "ima-ng", "/etc/late", false);
+	snapshot_after(test, l, 5, kind, snap, chunk);
+	find(test, l, snap, &cut, chunk);
+	KUNIT_EXPECT_TRUE(test, cut.found);
+	KUNIT_EXPECT_EQ(test, cut.cut, 5ULL);
+	snapshot_after(test, l, 4, kind, snap, chunk);
+	find(test, l, snap, &cut, chunk);
+	KUNIT_EXPECT_TRUE(test, cut.found);
+	KUNIT_EXPECT_EQ(test, cut.cut, 4ULL);
+}
+
 static void replay_test_bad_digest(struct kunit *test)
 {
 	struct test_log *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
@@ -320,6 +283,7 @@ static struct kunit_case replay_test_cases[] = {
 	KUNIT_CASE(replay_test_no_match),
 	KUNIT_CASE(replay_test_empty_log),
 	KUNIT_CASE(replay_test_several_pcrs),
+	KUNIT_CASE(replay_test_new_pcr_last),
 	KUNIT_CASE(replay_test_bad_digest),
 	KUNIT_CASE(replay_test_unsupported_bank),
 	{}

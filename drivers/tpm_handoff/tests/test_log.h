@@ -10,6 +10,7 @@
 #include <linux/string.h>
 #include <crypto/hash.h>
 #include <asm/unaligned.h>
+#include <linux/minmax.h>
 
 #include "../tpm_handoff.h"
 
@@ -69,6 +70,74 @@ static inline void test_log_entry(struct kunit *test, struct test_log *l,
 	test_log_u32(l, tlen);
 	test_log_put(l, tdata, tlen);
 	l->ends[l->n++] = l->len;
+}
+
+/* The banks of the Debian VM's TPM, and the kernel hash of each. */
+static const struct th_banks four_banks __maybe_unused = {
+	.nr = 4,
+	.alg = { TPM_ALG_SHA1, TPM_ALG_SHA256, TPM_ALG_SHA384, TPM_ALG_SHA512 },
+	.size = { 20, 32, 48, 64 },
+};
+
+static const char *const bank_hash[] __maybe_unused = {
+	"sha1", "sha256", "sha384", "sha512",
+};
+
+struct mem_src {
+	const u8 *p;
+	size_t left;
+	size_t step;	/* largest read; exercises entries split across reads */
+};
+
+static inline ssize_t mem_read(void *src, u8 *buf, size_t len)
+{
+	struct mem_src *m = src;
+	size_t n = min3(len, m->left, m->step);
+
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->left -= n;
+	return n;
+}
+
+static inline struct th_replay *new_replay(struct kunit *test)
+{
+	char err[TH_ERRLEN];
+	struct th_replay *r = th_replay_alloc(&four_banks, err);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(r), "%s", err);
+	return r;
+}
+
+/* pcr = H(pcr || d), computed here with a one-shot digest. */
+static inline void model_extend(struct kunit *test, unsigned int b, u8 *pcr,
+				const u8 *d)
+{
+	u8 tmp[2 * TH_MAX_DIGEST];
+	size_t n = four_banks.size[b];
+
+	memcpy(tmp, pcr, n);
+	memcpy(tmp + n, d, n);
+	KUNIT_ASSERT_EQ(test, test_hash(bank_hash[b], tmp, 2 * n, pcr), 0);
+}
+
+/* The model's per-bank digest of one "d-ng"-style entry. */
+static inline void model_digest(struct kunit *test, unsigned int b,
+				enum th_kind k, const char *data, bool violation,
+				u8 *out)
+{
+	u8 tdata[256];
+	size_t dlen = strlen(data);
+
+	memset(out, 0, TH_MAX_DIGEST);
+	if (violation) {
+		memset(out, 0xff, four_banks.size[b]);
+		return;
+	}
+	put_unaligned_le32(dlen, tdata);
+	memcpy(tdata + 4, data, dlen);
+	KUNIT_ASSERT_EQ(test, test_hash(k == TH_KIND_HASH ? bank_hash[b] :
+					"sha1", tdata, 4 + dlen, out), 0);
 }
 
 #endif /* _TPM_HANDOFF_TEST_LOG_H */
