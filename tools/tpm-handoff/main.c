@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tpm-handoff: the operator's tool for tpm_handoff.ko, which moves a
+ * measured dom0 from its physical TPM to its vTPM at run time without
+ * losing an IMA measurement.  This file: options, help and dispatch.
+ *
+ *   tpm-handoff status | start | record [--json] | verify   (--help each)
+ *
+ * Exit status: 0 ready / committed / PASS, 1 not ready / failed / FAIL,
+ * 2 bad input (unreadable or malformed state, record, log or PCR file,
+ * unreachable TPM, bad usage).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+enum {
+	O_SYSFS = 1 << 0,
+	O_CLASS = 1 << 1,
+	O_LOG = 1 << 2,
+	O_RECORD = 1 << 3,
+	O_TCTI = 1 << 4,
+	O_PTPM_PCRS = 1 << 5,
+	O_VTPM_PCRS = 1 << 6,
+	O_ATTEMPTS = 1 << 7,
+	O_JSON = 1 << 8,
+	O_RAW = 1 << 9,
+	O_FORCE = 1 << 10,
+	O_HELP = 1 << 11,
+};
+
+static const struct option {
+	const char *name;
+	unsigned int id;
+	bool arg;
+} options[] = {
+	{ "sysfs", O_SYSFS, true },
+	{ "class", O_CLASS, true },
+	{ "log", O_LOG, true },
+	{ "record", O_RECORD, true },
+	{ "tcti", O_TCTI, true },
+	{ "ptpm-pcrs", O_PTPM_PCRS, true },
+	{ "vtpm-pcrs", O_VTPM_PCRS, true },
+	{ "attempts", O_ATTEMPTS, true },
+	{ "json", O_JSON, false },
+	{ "raw", O_RAW, false },
+	{ "force", O_FORCE, false },
+	{ "help", O_HELP, false },
+};
+
+#define PATHS_HELP \
+	"  --sysfs DIR     the module's directory (default " TH_DEF_SYSFS ")\n"
+#define CLASS_HELP \
+	"  --class DIR     the TPM class directory (default " TH_DEF_CLASS ")\n"
+#define LOG_HELP \
+	"  --log FILE      IMA's binary log (default\n" \
+	"                  " TH_DEF_LOG ";\n" \
+	"                  \"-\": stdin)\n"
+#define RECORD_HELP \
+	"  --record FILE   the record to use instead of DIR/record\n"
+
+static const struct command {
+	const char *name;
+	int (*run)(const struct th_opts *o);
+	unsigned int opts;
+	const char *help;
+} commands[] = {
+	{ "status", cmd_status, O_SYSFS | O_CLASS | O_LOG | O_RECORD,
+	  "usage: tpm-handoff status [--sysfs DIR] [--class DIR] [--log FILE]\n"
+	  "\n"
+	  "Show the handoff state, the last error, the pTPM and vTPM chips with\n"
+	  "their PCR banks (from /sys/class/tpm/tpmN/pcr-<bank>/, no TPM traffic)\n"
+	  "and the vTPM's provider, then check whether a handoff can start: the\n"
+	  "module is loaded, the state is idle or aborted, a vTPM is found, it has\n"
+	  "every PCR bank of the pTPM, this runs as root and the IMA log is\n"
+	  "readable.  Each failing check says what to do.\n"
+	  "\n"
+	  PATHS_HELP CLASS_HELP LOG_HELP RECORD_HELP
+	  "\n"
+	  "Exit status: 0 ready (or already committed), 1 not ready, 2 the state\n"
+	  "cannot be read.\n" },
+	{ "start", cmd_start, O_SYSFS | O_CLASS | O_LOG | O_RECORD | O_FORCE,
+	  "usage: tpm-handoff start [--force] [--sysfs DIR] [--class DIR] [--log FILE]\n"
+	  "\n"
+	  "Check the preconditions (as status does; refuse if one fails), then\n"
+	  "write \"1\" to DIR/trigger.  The write returns when the handoff has\n"
+	  "committed or aborted; on a terminal the elapsed time and the state are\n"
+	  "shown meanwhile.  Then print the record, or the module's error line with\n"
+	  "the errno and what to do about it.\n"
+	  "\n"
+	  "  --force         trigger even if a precondition fails\n"
+	  PATHS_HELP CLASS_HELP LOG_HELP RECORD_HELP
+	  "\n"
+	  "Exit status: 0 committed (or already committed), 1 failed or refused,\n"
+	  "2 the state cannot be read.\n" },
+	{ "record", cmd_record, O_SYSFS | O_RECORD | O_JSON | O_RAW,
+	  "usage: tpm-handoff record [--json | --raw] [--sysfs DIR] [--record FILE]\n"
+	  "\n"
+	  "Print the record of the last handoff attempt (DIR/record): readable\n"
+	  "by default, the kernel's \"key: value\" lines with --raw, or one JSON\n"
+	  "object with --json (numbers as numbers, \"banks\" a list, PCR values\n"
+	  "nested: \"pcrs\": {\"10\": {\"sha256\": {\"value\", \"mode\", \"digest\"}}}).\n"
+	  "\n"
+	  "  --json          one JSON object\n"
+	  "  --raw           the record's lines as they are (after checking them)\n"
+	  PATHS_HELP RECORD_HELP
+	  "\n"
+	  "Exit status: 0 printed, 1 no record yet (or the module is not loaded),\n"
+	  "2 the record is unreadable or malformed.\n" },
+	{ "verify", cmd_verify,
+	  O_SYSFS | O_RECORD | O_LOG | O_TCTI | O_PTPM_PCRS | O_VTPM_PCRS | O_ATTEMPTS,
+	  "usage: tpm-handoff verify [--tcti TCTI | --vtpm-pcrs FILE] [--ptpm-pcrs FILE]\n"
+	  "                          [--log FILE] [--record FILE] [--sysfs DIR]\n"
+	  "                          [--attempts N]\n"
+	  "\n"
+	  "Check a committed handoff's split IMA log:\n"
+	  "  - entries [0, cut) reproduce the pTPM's PCR 10 (the record's snapshot,\n"
+	  "    or --ptpm-pcrs) in every bank, after exactly cut entries;\n"
+	  "  - the whole log reproduces the vTPM's PCR 10 (read through ESYS, or\n"
+	  "    --vtpm-pcrs) in every bank.\n"
+	  "Each bank is replayed as the record's pcr10.BANK.digest says\n"
+	  "(template-hash or padded-sha1).  Prints one line per check and bank,\n"
+	  "then \"verify: PASS\" or \"verify: FAIL: <reason>\", naming the entry\n"
+	  "where the log and a TPM part.\n"
+	  "\n"
+	  "A live log grows while it is read, and IMA appends an entry before it\n"
+	  "extends it.  So: read the vTPM's PCR 10 (all banks in one snapshot),\n"
+	  "then the whole log (L_i entries); k_i is the largest prefix that\n"
+	  "reproduces the PCR in every bank.  PASS if k_i = L_i, or if this is not\n"
+	  "the first read and k_i >= L_{i-1} (every entry that was in the log\n"
+	  "before the PCR was read is in it).  FAIL at once if no prefix (or not\n"
+	  "the same prefix in every bank) reproduces it, or if k_i < L_{i-1} - 1.\n"
+	  "Otherwise (the last entry may still be on its way to the TPM) wait\n"
+	  "0.1, 0.2, 0.4... s and read both again, N times in all; then FAIL.\n"
+	  "With --vtpm-pcrs or --log - there is one read and the whole log must\n"
+	  "match.\n"
+	  "\n"
+	  "  --tcti TCTI     the vTPM (default \"device:/dev/tpmrmN\", N from the\n"
+	  "                  record's vtpm), e.g. \"swtpm:host=127.0.0.1,port=2321\"\n"
+	  "  --vtpm-pcrs FILE  the vTPM's PCR 10 as \"pcr10.BANK: hex\" lines, instead\n"
+	  "                  of reading the vTPM\n"
+	  "  --ptpm-pcrs FILE  the pTPM's PCR 10 as \"pcr10.BANK: hex\" lines (as\n"
+	  "                  ima-replay --expect takes), instead of the record's\n"
+	  "  --attempts N    reads of the vTPM and the log, 1-20 (default 5)\n"
+	  PATHS_HELP LOG_HELP RECORD_HELP
+	  "\n"
+	  "Exit status: 0 PASS, 1 FAIL, 2 bad input (unreadable, truncated or\n"
+	  "garbled log or record, a cut past the end of the log, an unreachable\n"
+	  "TPM).\n" },
+};
+
+#define NR(a)	(sizeof(a) / sizeof((a)[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tpm-handoff COMMAND [OPTIONS]\n"
+		"\n"
+		"Hand a measured dom0 over from its physical TPM to its vTPM with\n"
+		"tpm_handoff.ko, without losing an IMA measurement, and check the result.\n"
+		"\n"
+		"  status   the handoff state, the chips, and whether a handoff can start\n"
+		"  start    check the preconditions, hand off, show the record\n"
+		"  record   print the last attempt's record (--json: as JSON)\n"
+		"  verify   check the IMA log against the pTPM's and the vTPM's PCR 10\n"
+		"\n"
+		"\"tpm-handoff COMMAND --help\" describes a command and its options.\n"
+		"Exit status: 0 success, 1 not ready or failed, 2 bad input.\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t k = 0; k < NR(commands); k++)
+		if (!strcmp(commands[k].name, name))
+			return &commands[k];
+	return NULL;
+}
+
+/* Set option opt to value in o; -1 (message printed) if it is bad. */
+static int set_option(struct th_opts *o, const struct option *opt, const char *value)
+{
+	uint64_t n;
+
+	if (opt->arg && !*value) {
+		th_err("--%s needs a non-empty value", opt->name);
+		return -1;
+	}
+	if (opt->id == O_ATTEMPTS) {
+		if (th_parse_u64(value, &n) || n < 1 || n > 20) {
+			th_err("--attempts: \"%s\" is not a number from 1 to 20", value);
+			return -1;
+		}
+		o->attempts = (unsigned int)n;
+	}
+	switch (opt->id) {
+	case O_SYSFS:
+		o->sysfs = value;
+		break;
+	case O_CLASS:
+		o->class_dir = value;
+		break;
+	case O_LOG:
+		o->log = value;
+		break;
+	case O_RECORD:
+		o->record = value;
+		break;
+	case O_TCTI:
+		o->tcti = value;
+		break;
+	case O_PTPM_PCRS:
+		o->ptpm_pcrs = value;
+		break;
+	case O_VTPM_PCRS:
+		o->vtpm_pcrs = value;
+		break;
+	case O_JSON:
+		o->json = true;
+		break;
+	case O_RAW:
+		o->raw = true;
+		break;
+	case O_FORCE:
+		o->force = true;
+		break;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct th_opts o = {
+		.sysfs = TH_DEF_SYSFS,
+		.class_dir = TH_DEF_CLASS,
+		.log = TH_DEF_LOG,
+		.attempts = 5,
+	};
+	const struct command *cmd = NULL;
+	unsigned int given = 0;
+
+	/* tpm2-tss logs errors on stderr itself; this tool reports them. */
+	setenv("TSS2_LOG", "all+none", 0);
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *value = NULL, *eq;
+		const struct option *opt = NULL;
+		size_t len;
+
+		if (!strcmp(a, "-h")) {
+			given |= O_HELP;
+			continue;
+		}
+		if (strncmp(a, "--", 2) || !a[2]) {
+			if (!cmd && !strcmp(a, "help") && i + 1 == argc) {
+				usage(stdout);
+				return TH_EXIT_OK;
+			}
+			if (!cmd && !strcmp(a, "help") && i + 2 == argc &&
+			    find_command(argv[i + 1])) {
+				fputs(find_command(argv[i + 1])->help, stdout);
+				return TH_EXIT_OK;
+			}
+			if (cmd) {
+				th_err("%s: unexpected argument \"%s\" (tpm-handoff %s --help)",
+				       cmd->name, a, cmd->name);
+				return TH_EXIT_INPUT;
+			}
+			cmd = find_command(a);
+			if (!cmd) {
+				th_err("unknown command \"%s\" (tpm-handoff --help)", a);
+				return TH_EXIT_INPUT;
+			}
+			continue;
+		}
+		eq = strchr(a + 2, '=');
+		len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		for (size_t k = 0; k < NR(options) && !opt; k++)
+			if (strlen(options[k].name) == len &&
+			    !strncmp(options[k].name, a + 2, len))
+				opt = &options[k];
+		if (!opt) {
+			th_err("unknown option \"%s\" (tpm-handoff --help)", a);
+			return TH_EXIT_INPUT;
+		}
+		if (opt->arg) {
+			if (eq) {
+				value = eq + 1;
+			} else if (i + 1 < argc) {
+				value = argv[++i];
+			} else {
+				th_err("--%s needs a value", opt->name);
+				return TH_EXIT_INPUT;
+			}
+		} else if (eq) {
+			th_err("--%s takes no value", opt->name);
+			return TH_EXIT_INPUT;
+		}
+		if (given & opt->id & ~O_HELP) {
+			th_err("--%s given twice", opt->name);
+			return TH_EXIT_INPUT;
+		}
+		given |= opt->id;
+		if (set_option(&o, opt, value))
+			return TH_EXIT_INPUT;
+		if (cmd && !(cmd->opts & opt->id) && opt->id != O_HELP) {
+			th_err("%s: no option --%s (tpm-handoff %s --help)",
+			       cmd->name, opt->name, cmd->name);
+			return TH_EXIT_INPUT;
+		}
+	}
+	if (given & O_HELP) {
+		if (cmd)
+			fputs(cmd->help, stdout);
+		else
+			usage(stdout);
+		return TH_EXIT_OK;
+	}
+	if (!cmd) {
+		usage(stderr);
+		return TH_EXIT_INPUT;
+	}
+	/* Options given before the command. */
+	for (size_t k = 0; k < NR(options); k++)
+		if ((given & options[k].id) && !(cmd->opts & options[k].id) &&
+		    options[k].id != O_HELP) {
+			th_err("%s: no option --%s (tpm-handoff %s --help)",
+			       cmd->name, options[k].name, cmd->name);
+			return TH_EXIT_INPUT;
+		}
+	if (o.json && o.raw) {
+		th_err("record: --json and --raw exclude each other");
+		return TH_EXIT_INPUT;
+	}
+	if (o.vtpm_pcrs && o.tcti) {
+		th_err("verify: --vtpm-pcrs and --tcti exclude each other");
+		return TH_EXIT_INPUT;
+	}
+	if (!strcmp(o.log, "-") && o.record && !strcmp(o.record, "-")) {
+		th_err("the log and the record cannot both come from stdin");
+		return TH_EXIT_INPUT;
+	}
+	return cmd->run(&o);
+}

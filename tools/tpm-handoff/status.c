@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tpm-handoff status: the module's state and chips, and whether a handoff
+ * could start now.  The checks are also start's preconditions.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixes.h"
+#include "record.h"
+#include "status.h"
+#include "util.h"
+
+static const char *const check_what[TH_CK_NR] = {
+	[TH_CK_LOADED] = "tpm_handoff is loaded",
+	[TH_CK_STATE] = "state is idle or aborted",
+	[TH_CK_VTPM] = "a vTPM is found",
+	[TH_CK_BANKS] = "the vTPM has every PCR bank of the pTPM",
+	[TH_CK_ROOT] = "running as root",
+	[TH_CK_LOG] = "the IMA log is readable",
+};
+
+/* Mark check id failed, with a fix. */
+static void fail(struct th_ready *r, int id, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail(struct th_ready *r, int id, const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->ck[id].why, sizeof(r->ck[id].why), fmt, ap);
+	va_end(ap);
+	r->ck[id].result = TH_CK_FAIL;
+	r->ck[id].fix = fix;
+	r->nfail++;
+}
+
+/* Mark check id as not decidable (something it needs failed). */
+static void skip(struct th_ready *r, int id, const char *why)
+{
+	r->ck[id].result = TH_CK_SKIPPED;
+	snprintf(r->ck[id].why, sizeof(r->ck[id].why), "%s", why);
+}
+
+/* The banks: pTPM's and vTPM's from the class directory. */
+static void check_banks(const struct th_opts *o, struct th_ready *r)
+{
+	const struct th_module *m = &r->m;
+
+	if (!m->ptpm[0]) {
+		fail(r, TH_CK_BANKS, "reload tpm_handoff",
+		     "cannot tell the pTPM chip: %s/ptpm is unreadable", o->sysfs);
+		return;
+	}
+	r->pbanks_err = th_chip_banks(o->class_dir, m->ptpm, &r->pbanks);
+	if (!r->vtpm[0]) {
+		skip(r, TH_CK_BANKS, "no vTPM");
+		return;
+	}
+	r->vbanks_err = th_chip_banks(o->class_dir, r->vtpm, &r->vbanks);
+	if (r->pbanks_err) {
+		fail(r, TH_CK_BANKS, "check that the pTPM chip is registered (ls /sys/class/tpm)",
+		     "%s/%s: %s", o->class_dir, m->ptpm, strerror(-r->pbanks_err));
+	} else if (!r->pbanks.nr) {
+		fail(r, TH_CK_BANKS, "only a TPM 2.0 pTPM on Linux 5.12 or later can be handed off",
+		     "%s/%s has no pcr-<bank> directories (a TPM 1.2?)",
+		     o->class_dir, m->ptpm);
+	} else if (r->vbanks_err) {
+		fail(r, TH_CK_BANKS, "restart vtpmd and check that its chip is back (ls /sys/class/tpm)",
+		     "%s/%s: %s", o->class_dir, r->vtpm, strerror(-r->vbanks_err));
+	} else {
+		char missing[TH_MSG] = "";
+
+		for (size_t k = 0; k < r->pbanks.nr; k++)
+			if (!th_banks_has(&r->vbanks, r->pbanks.name[k])) {
+				size_t n = strlen(missing);
+
+				snprintf(missing + n, sizeof(missing) - n, "%s%s",
+					 n ? " " : "", r->pbanks.name[k]);
+			}
+		if (missing[0])
+			fail(r, TH_CK_BANKS,
+			     "allocate the missing banks in the vTPM (tpm2_pcrallocate), restart vtpmd, then retry",
+			     "the vTPM %s lacks %s (the pTPM %s has them)",
+			     r->vtpm, missing, m->ptpm);
+		else
+			r->ck[TH_CK_BANKS].result = TH_CK_OK;
+	}
+}
+
+/* Can the IMA log be opened for reading? */
+static void check_log(const struct th_opts *o, struct th_ready *r)
+{
+	int fd;
+
+	if (!strcmp(o->log, "-")) {
+		r->ck[TH_CK_LOG].result = TH_CK_OK;
+		return;
+	}
+	fd = open(o->log, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		r->ck[TH_CK_LOG].result = TH_CK_OK;
+		return;
+	}
+	if (errno == ENOENT)
+		fail(r, TH_CK_LOG,
+		     "mount securityfs (mount -t securityfs securityfs /sys/kernel/security) and boot with IMA enabled",
+		     "%s: %s", o->log, strerror(errno));
+	else
+		fail(r, TH_CK_LOG, "run as root", "%s: %s", o->log, strerror(errno));
+}
+
+void th_ready_check(const struct th_opts *o, struct th_ready *r)
+{
+	struct th_module *m = &r->m;
+
+	memset(r, 0, sizeof(*r));
+	for (int k = 0; k < TH_CK_NR; k++)
+		r->ck[k].what = check_what[k];
+	th_module_read(o->sysfs, m);
+
+	if (geteuid() == 0)
+		r->ck[TH_CK_ROOT].result = TH_CK_OK;
+	else
+		fail(r, TH_CK_ROOT, "run tpm-handoff start as root",
+		     "running as uid %u", (unsigned int)geteuid());
+	check_log(o, r);
+
+	if (!m->loaded) {
+		fail(r, TH_CK_LOADED, "load it: modprobe tpm_handoff (or insmod tpm_handoff.ko)",
+		     "tpm_handoff is not loaded (%s does not exist)", o->sysfs);
+		skip(r, TH_CK_STATE, "not loaded");
+		skip(r, TH_CK_VTPM, "not loaded");
+		skip(r, TH_CK_BANKS, "not loaded");
+		return;
+	}
+	r->ck[TH_CK_LOADED].result = TH_CK_OK;
+
+	if (m->state_err) {
+		r->state_error = true;
+		fail(r, TH_CK_STATE, "check that tpm_handoff and this tool match",
+		     "cannot read %s/state: %s", o->sysfs,
+		     m->state_err == -EBADMSG ? "not idle, running, committed or aborted" :
+		     strerror(-m->state_err));
+	} else if (!strcmp(m->state, "committed")) {
+		r->committed = true;
+		r->ck[TH_CK_STATE].result = TH_CK_OK;
+	} else if (!strcmp(m->state, "running")) {
+		fail(r, TH_CK_STATE, "wait for it to finish (tpm-handoff status)",
+		     "a handoff is running");
+	} else {
+		r->ck[TH_CK_STATE].result = TH_CK_OK;
+	}
+
+	switch (m->vtpm_kind) {
+	case TH_VTPM_FOUND:
+		snprintf(r->vtpm, sizeof(r->vtpm), "%s", m->vtpm);
+		snprintf(r->provider, sizeof(r->provider), "%s", m->provider);
+		r->ck[TH_CK_VTPM].result = TH_CK_OK;
+		break;
+	case TH_VTPM_COMMITTED: {
+		struct th_record rec;
+		char err[TH_MSG];
+
+		/* After a commit only the record names the vTPM. */
+		if (th_record_load(&rec, o, err, sizeof(err)) == TH_REC_OK && rec.vtpm) {
+			snprintf(r->vtpm, sizeof(r->vtpm), "%s", rec.vtpm);
+			snprintf(r->provider, sizeof(r->provider), "%s",
+				 rec.vtpm_provider ? rec.vtpm_provider : "");
+		}
+		th_record_free(&rec);
+		r->ck[TH_CK_VTPM].result = TH_CK_OK;
+		break;
+	}
+	case TH_VTPM_NONE:
+		fail(r, TH_CK_VTPM, th_fix(ENODEV, m->vtpm_why), "%s", m->vtpm_why);
+		break;
+	case TH_VTPM_UNREADABLE:
+		fail(r, TH_CK_VTPM, "check that tpm_handoff and this tool match",
+		     "%s", m->vtpm_why);
+		break;
+	}
+	if (r->committed) {
+		skip(r, TH_CK_BANKS, "already committed");
+		if (r->ck[TH_CK_VTPM].result == TH_CK_FAIL)
+			r->nfail--;
+		r->ck[TH_CK_VTPM].result = TH_CK_OK;
+	} else {
+		check_banks(o, r);
+	}
+}
+
+/* "sha1 sha256" or what went wrong. */
+static void print_banks(const struct th_banks *b, int err)
+{
+	if (err)
+		printf("banks unknown (%s)", strerror(-err));
+	else if (!b->nr)
+		printf("no PCR banks in sysfs");
+	for (size_t k = 0; !err && k < b->nr; k++)
+		printf("%s%s", k ? " " : "banks ", b->name[k]);
+}
+
+int cmd_status(const struct th_opts *o)
+{
+	struct th_ready r;
+	const struct th_module *m = &r.m;
+
+	th_ready_check(o, &r);
+	printf("%-10s %s (%s)\n", "module:", m->loaded ? "loaded" : "not loaded",
+	       o->sysfs);
+	if (m->loaded) {
+		printf("%-10s %s\n", "state:", m->state_err ? "(unreadable)" : m->state);
+		printf("%-10s %s\n", "error:", m->error[0] ? m->error : "(none)");
+		printf("%-10s %s", "pTPM:", m->ptpm[0] ? m->ptpm : "(unknown)");
+		if (m->ptpm[0] && !r.committed) {
+			printf(", ");
+			print_banks(&r.pbanks, r.pbanks_err);
+		}
+		printf("\n%-10s ", "vTPM:");
+		if (r.vtpm[0]) {
+			printf("%s, provider %s", r.vtpm, r.provider[0] ? r.provider : "?");
+			if (!r.committed) {
+				printf(", ");
+				print_banks(&r.vbanks, r.vbanks_err);
+			}
+		} else if (r.committed) {
+			printf("committed");
+		} else {
+			printf("none: %s", m->vtpm_why);
+		}
+		printf("\n");
+	}
+	printf("%-10s %s\n", "IMA log:", o->log);
+	printf("checks:\n");
+	for (int k = 0; k < TH_CK_NR; k++) {
+		const struct th_check *c = &r.ck[k];
+
+		if (c->result == TH_CK_OK) {
+			printf("  ok    %s\n", c->what);
+		} else if (c->result == TH_CK_SKIPPED) {
+			printf("  -     %s: not checked (%s)\n", c->what, c->why);
+		} else {
+			printf("  FAIL  %s: %s\n", c->what, c->why);
+			printf("        fix: %s\n", c->fix);
+		}
+	}
+	if (r.state_error) {
+		printf("ready: unknown\n");
+		th_err("cannot read the handoff state: %s", r.ck[TH_CK_STATE].why);
+		return TH_EXIT_INPUT;
+	}
+	if (r.committed) {
+		printf("ready: already committed (tpm-handoff record, tpm-handoff verify)\n");
+		return TH_EXIT_OK;
+	}
+	if (r.nfail) {
+		printf("ready: no (%d check%s failed)\n", r.nfail, r.nfail > 1 ? "s" : "");
+		return TH_EXIT_FAIL;
+	}
+	printf("ready: yes (tpm-handoff start)\n");
+	return TH_EXIT_OK;
+}

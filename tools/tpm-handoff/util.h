@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tpm-handoff: options shared by every subcommand, and small helpers
+ * (messages, hex, numbers, whole-file reads).
+ */
+#ifndef TH_UTIL_H
+#define TH_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TH_PROG			"tpm-handoff"
+#define TH_DEF_SYSFS		"/sys/kernel/tpm_handoff"
+#define TH_DEF_CLASS		"/sys/class/tpm"
+#define TH_DEF_LOG		"/sys/kernel/security/ima/binary_runtime_measurements"
+#define TH_MSG			512	/* one-line messages */
+#define TH_FILE_MAX		(1u << 20)	/* sysfs files, records, PCR files */
+
+/* Exit statuses. */
+enum {
+	TH_EXIT_OK,
+	TH_EXIT_FAIL,		/* not ready, failed, verification failed */
+	TH_EXIT_INPUT,		/* bad input, cannot read what is needed */
+};
+
+struct th_opts {
+	const char *sysfs;	/* --sysfs DIR */
+	const char *class_dir;	/* --class DIR */
+	const char *log;	/* --log FILE ("-": stdin) */
+	const char *record;	/* --record FILE, or NULL: SYSFS/record */
+	const char *tcti;	/* --tcti STRING, or NULL: from the record */
+	const char *ptpm_pcrs;	/* --ptpm-pcrs FILE */
+	const char *vtpm_pcrs;	/* --vtpm-pcrs FILE */
+	unsigned int attempts;	/* --attempts N (verify) */
+	bool json;		/* --json (record) */
+	bool raw;		/* --raw (record) */
+	bool force;		/* --force (start) */
+};
+
+int cmd_status(const struct th_opts *o);
+int cmd_start(const struct th_opts *o);
+int cmd_record(const struct th_opts *o);
+int cmd_verify(const struct th_opts *o);
+
+/* Print "tpm-handoff: MESSAGE\n" on stderr. */
+void th_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Decode exactly 2 * want hex digits (either case) from s into out.
+ * Return 0, or -1 if s is not hex or has another length.
+ */
+int th_hex_decode(const char *s, uint8_t *out, size_t want);
+/* Write n bytes of v as lowercase hex. */
+void th_hex_print(FILE *f, const uint8_t *v, size_t n);
+
+/* A decimal number without sign, spaces or overflow: 0 or -1. */
+int th_parse_u64(const char *s, uint64_t *out);
+
+/*
+ * Read a whole file ("-": stdin) of at most max bytes into a NUL-terminated
+ * malloc()ed buffer.  Return 0, or -errno (-EFBIG if it is larger).
+ */
+int th_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* snprintf of "dir/name" into out; -1 if it does not fit. */
+int th_path(char *out, size_t len, const char *dir, const char *name);
+
+/* The name of a (positive) errno: "EBUSY"; "errno 123" if unknown. */
+const char *th_errno_name(int e, char *buf, size_t len);
+
+#endif /* TH_UTIL_H */
