@@ -20,7 +20,7 @@ CACHE ?= $(HOME)/.cache/tpm-handoff
 CHECKPATCH ?= $(CACHE)/checkpatch/checkpatch.pl
 KSRC = $(shell find drivers include -name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
 
-.PHONY: all modules tools clean install lint check demo deps kdir
+.PHONY: all modules tools clean install lint check demo deps kdir bench
 
 all: modules tools
 
@@ -65,6 +65,11 @@ check: deps
 demo: deps
 	$(MAKE) all
 	tools/demo
+
+# BENCH_SIZES / BENCH_REPS from the environment choose a shorter run.
+bench: deps
+	$(MAKE) all
+	tools/bench/run
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
