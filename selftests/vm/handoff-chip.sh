@@ -12,7 +12,7 @@ lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/vtpm.sh"
 . "$lib/handoff.sh"
 
-tap_plan 17
+tap_plan 18
 mark=$(dmesg_mark)
 vchip=${TH_VTPM_DEV:-$(vtpm_chip)} || tap_bail "no vTPM chip"
 
@@ -48,7 +48,9 @@ tap_is "$(handoff_trigger 1)" ok "trigger commits"
 tap_is "$(handoff_record_get vtpm_provider)" chip "the record names the chip provider"
 tap_is "$(handoff_record_get vtpm)" "$vchip" "and the chip"
 tap_is "$(handoff_record_get prereplay) $(handoff_record_get replayed_in_barrier)" \
-	"no $(handoff_record_get cut)" "prereplay=0: all $(handoff_record_get cut) entries were replayed under the barrier"
+	"no $(handoff_record_get replayed)" "prereplay=0: all $(handoff_record_get replayed) entries it extended were extended under the barrier"
+tap_is "$(( $(handoff_record_get resumed) + $(handoff_record_get replayed) ))" "$(handoff_record_get cut)" \
+	"it resumed from the dry run's $(handoff_record_get resumed) entries: resumed + replayed = cut"
 ima_grow $(( $(ima_count) + 20 ))
 ima_quiet_snapshot "$vchip" /tmp/c || tap_diag "the IMA log never held still"
 n=$(cat /tmp/c/count)

@@ -437,7 +437,7 @@ static void print_ms(FILE *f, uint64_t ns)
 	fprintf(f, "%" PRIu64 ".%03" PRIu64 " ms", ns / 1000000, ns / 1000 % 1000);
 }
 
-#define LABEL	"%-15s"
+#define LABEL	"%-21s"
 
 void th_record_print_text(FILE *f, const struct th_record *r)
 {
