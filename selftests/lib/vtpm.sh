@@ -76,21 +76,45 @@ chip_id() { stat -L -c %i "/sys/class/tpm/$1" 2>/dev/null; }
 # new one and wait for its chip (not the old one); print the chip.  The new
 # vTPM has powered on: its PCRs are in their reset state.
 vtpm_restart() {
-	local old oldid c i pid
-	old=$(vtpm_chip) && oldid=$(chip_id "$old")
+	local old oldid c i pid id
+	old=$(vtpm_chip --any) && oldid=$(chip_id "$old")
 	pid=$(cat "$VTPMD_PID_FILE" 2>/dev/null) && kill -9 "$pid" 2>/dev/null
 	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 	mkdir -p /run/vtpm
 	vtpmd --domid 0 --state "${VTPM_STATE_DIR:-/run/vtpm/dom0}" "$@" >>"$RESULTS/vtpmd.log" 2>&1 &
 	echo $! >"$VTPMD_PID_FILE"
+	# A chip that goes away between vtpm_chip and chip_id has no identity
+	# (empty): that is the old one leaving, not a new one.
 	for i in $(seq 600); do
-		c=$(vtpm_chip) && [ "$(chip_id "$c")" != "${oldid:-none}" ] && {
+		c=$(vtpm_chip) && id=$(chip_id "$c") && [ -n "$id" ] &&
+			[ "$id" != "${oldid:-none}" ] && chip_ready "$c" && {
 			echo "$c"
 			return 0
 		}
 		sleep 0.1
 	done
 	return 1
+}
+
+# vtpm_reset: the dom0 vTPM as a boot leaves it, for scripts that share a
+# boot (tools/check's check-boot groups): an uncommitted tpm_handoff
+# unloaded, the stock xen_tpmfront unloaded and xen_tpmfront_ext loaded,
+# a new vtpmd with an empty TPM 2.0 state and its chip in $TH_VTPM_DEV.
+vtpm_reset() {
+	local pid c
+	pid=$(cat "$VTPMD_PID_FILE" 2>/dev/null) && kill -9 "$pid" 2>/dev/null
+	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	[ "$(cat /sys/kernel/tpm_handoff/state 2>/dev/null)" = committed ] || rmmod tpm_handoff 2>/dev/null
+	if grep -q '^xen_tpmfront ' /proc/modules; then
+		rmmod xen_tpmfront || return 1
+	fi
+	if ! grep -q '^xen_tpmfront_ext ' /proc/modules; then
+		insmod "$TH_MODULES/xen_tpmfront_ext.ko" || return 1
+	fi
+	rm -rf "${VTPM_STATE_DIR:-/run/vtpm/dom0}"
+	c=$(vtpm_restart) || { echo "vtpm_reset: no vTPM chip came back"; return 1; }
+	export TH_VTPM_DEV=$c
+	echo "vtpm_reset: $c"
 }
 
 # tpm2 DEV ARGS...: run a tpm2-tools command on /dev/DEV.

@@ -6,6 +6,7 @@
 # page itself is malformed, and crashes neither side; the next command
 # works.  A backend that stalls or dies gives errors within the timeouts,
 # and a restarted one works.
+# check-boot: vtpm 1
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/vtpm.sh"
@@ -63,7 +64,9 @@ timeout 120 env TPM2TOOLS_TCTI="device:/dev/$dev" tpm2_getrandom --hex 8 >/dev/n
 rc=$?
 tap_ok "die: the client gets an error, not a hang (exit $rc)" test $rc != 0 -a $rc != 124
 tap_ok "die: vtpmd is gone" sh -c "! kill -0 $pid 2>/dev/null"
-chip=$(vtpm_start)
+# Its chip stays until the new vtpmd closes the stale device: wait for
+# the new chip, not the old one.
+chip=$(vtpm_restart)
 r=$(tpm2 "tpmrm${chip#tpm}" getrandom --hex 8 2>/dev/null)
 tap_is "${#r}" 16 "die: a restarted vtpmd clears the stale device and works"
 
