@@ -27,7 +27,7 @@ echo "   pTPM: tpm0 (${drv##*/}), banks: $(ls -d /sys/class/tpm/tpm0/pcr-* | sed
 echo "   vTPM: $vchip (xen_tpmfront_ext + vtpmd), PCR 10 sha256 $(pcr10 "$vchip")"
 n0=$(ima_count)
 p0=$(pcr10 tpm0)
-ima_grow $((n0 + 500))
+ima_grow $((n0 + 300))
 echo "   IMA log: $n0 -> $(ima_count) entries; pTPM PCR 10 sha256 $p0"
 echo "                                        -> $(pcr10 tpm0)"
 
@@ -45,7 +45,7 @@ check "the handoff committed" test "$rc" = 0
 cp "$TH_SYSFS/record" "$RESULTS/record"
 
 step "4. dom0 keeps measuring, on the vTPM"
-ima_grow $(( $(ima_count) + 200 ))
+ima_grow $(( $(ima_count) + 100 ))
 echo "   IMA log: $before entries before the handoff, $(ima_count) now"
 echo "   PCR 10 sha256 read through tpm0 (forwarded): $(pcr10 tpm0)"
 echo "   PCR 10 sha256 of the vTPM $vchip:            $(pcr10 "$vchip")"
