@@ -41,7 +41,6 @@
 #include "tpm_handoff_priv.h"
 #include <tpm_handoff/tpm_core.h>
 
-#define TH_STOP		1	/* a th_entry_fn's "enough": not an error */
 
 static int fail(struct th_handoff *h, int rc, const char *fmt, ...)
 	__printf(3, 4);
