@@ -23,7 +23,7 @@ spid=
 trap '[ -n "$spid" ] && kill $spid 2>/dev/null; rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 
-tap_plan 80
+tap_plan 82
 
 # run OUT -- CMD...: stdout to OUT, stderr to OUT.err; prints the status.
 run() {
@@ -555,9 +555,9 @@ if cc -shared -fPIC -o fakewrite.so fakewrite.c -ldl 2>cc.err; then
 		echo "$?"
 		cat out.err
 	}
-	tap_is "$(starterr 16 "vTPM PCR 10 is not in its reset state (an earlier attempt or another user extended it): restart the vTPM, then retry")" \
+	tap_is "$(starterr 16 "vTPM PCR 10 is neither in its reset state nor at a prefix of the IMA log (another user extended it): restart the vTPM, then retry")" \
 		"1
-tpm-handoff: handoff failed: EBUSY (Device or resource busy): vTPM PCR 10 is not in its reset state (an earlier attempt or another user extended it): restart the vTPM, then retry
+tpm-handoff: handoff failed: EBUSY (Device or resource busy): vTPM PCR 10 is neither in its reset state nor at a prefix of the IMA log (another user extended it): restart the vTPM, then retry
 tpm-handoff: fix: restart vtpmd so its PCRs are in reset state, then retry" \
 		"EBUSY, vTPM not reset: the kernel's error and \"restart vtpmd\", exit 1"
 	tap_is "$(starterr 95 "the vTPM tpm1 has no sha384 PCR bank, which IMA extends on the pTPM: allocate it in the vTPM (tpm2_pcrallocate) and restart it" | tail -n 1)" \
@@ -565,8 +565,12 @@ tpm-handoff: fix: restart vtpmd so its PCRs are in reset state, then retry" \
 		"EOPNOTSUPP, a missing bank: tpm2_pcrallocate"
 	tap_is "$(starterr 62 "the barrier timed out after 30000 ms (barrier_timeout_ms) while reading the vTPM's PCRs (the vTPM is tpm1)" | sed -n 's/^\(tpm-handoff: handoff failed: [A-Z]*\) .*/\1/p')" \
 		"tpm-handoff: handoff failed: ETIME" "ETIME is named"
+	tap_is "$(starterr 110 "the replay before the barrier timed out after 5000 ms (mirror_timeout_ms) while reading the vTPM's PCRs (the vTPM is tpm1)" | tail -n 1 | grep -o 'raise mirror_timeout_ms')" \
+		"raise mirror_timeout_ms" "ETIMEDOUT before the barrier: the fix names mirror_timeout_ms"
+	tap_is "$(starterr 125 "dry run (dry_run=1): every step passed and the vTPM equals the pTPM at the cut; nothing was committed" | tail -n 1 | grep -o 'echo 0 > [^,]*dry_run')" \
+		"echo 0 > /sys/module/tpm_handoff/parameters/dry_run" "ECANCELED (a dry run): the fix says how to hand off for real"
 else
-	for _ in 1 2 3; do tap_skip "start: errno fixes" "cannot build an LD_PRELOAD shim"; done
+	for _ in 1 2 3 4 5; do tap_skip "start: errno fixes" "cannot build an LD_PRELOAD shim"; done
 fi
 
 # ---- usage ----

@@ -17,8 +17,10 @@ static const struct {
 	const char *text;	/* in the error line; NULL: any */
 	const char *fix;
 } fixes[] = {
-	{ EBUSY, "not in its reset state",
+	{ EBUSY, "reset state",
 	  "restart vtpmd so its PCRs are in reset state, then retry" },
+	{ ECANCELED, "dry run",
+	  "a rehearsal (dry_run=1) passed: echo 0 > /sys/module/tpm_handoff/parameters/dry_run, then start again" },
 	{ EBUSY, NULL,
 	  "a handoff is running: wait for it to finish (tpm-handoff status)" },
 	{ EALREADY, NULL,
@@ -44,6 +46,8 @@ static const struct {
 	  "allocate the missing bank in the vTPM (tpm2_pcrallocate), restart vtpmd, then retry" },
 	{ EOPNOTSUPP, "TPM 1.2", "only a TPM 2.0 pTPM can be handed off: nothing to do on this machine" },
 	{ EOPNOTSUPP, NULL, "check that both TPMs are TPM 2.0 with the same PCR banks (tpm-handoff status)" },
+	{ ETIMEDOUT, "mirror_timeout_ms",
+	  "the replay before the barrier took too long: check that vtpmd is responsive, or raise mirror_timeout_ms in /sys/module/tpm_handoff/parameters; then retry" },
 	{ ETIMEDOUT, "while", "a TPM did not answer in time at the step the error names: if it is the vTPM, check that vtpmd is responsive; or raise barrier_timeout_ms in /sys/module/tpm_handoff/parameters; then retry" },
 	{ ETIMEDOUT, NULL, "a TPM command in flight did not finish: retry when the TPM is less busy, or raise barrier_timeout_ms in /sys/module/tpm_handoff/parameters" },
 	{ ETIME, NULL, "a TPM command in flight did not finish: retry when the TPM is less busy, or raise barrier_timeout_ms in /sys/module/tpm_handoff/parameters" },
@@ -51,6 +55,8 @@ static const struct {
 	  "PCR 10 was extended outside IMA or an extend failed: this boot's log cannot be handed off; stay on the pTPM and reboot to retry" },
 	{ EIO, "never extended into the pTPM",
 	  "an IMA extend failed on the pTPM: stay on the pTPM (check dmesg) and reboot to retry" },
+	{ EIO, "the vTPM holds",
+	  "the vTPM is ahead of the pTPM's cut: restart vtpmd, then retry" },
 	{ EIO, "read back",
 	  "the vTPM did not keep what was extended into it: restart vtpmd, then retry" },
 	{ 0, "TPM error", "a TPM command failed: check dmesg and the TPM, then retry" },
