@@ -41,7 +41,6 @@
 #include "tpm_handoff_priv.h"
 #include <tpm_handoff/tpm_core.h>
 
-
 static int fail(struct th_handoff *h, int rc, const char *fmt, ...)
 	__printf(3, 4);
 
