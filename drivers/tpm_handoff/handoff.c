@@ -9,18 +9,23 @@
  *  0. early mirror  (prereplay=Y, before the barrier, bounded by
  *                 mirror_timeout_ms) read the pTPM's PCRs the normal way;
  *                 replay the IMA log in software to learn each bank's
- *                 digest kind; read the vTPM's PCRs and extend all of the
- *                 log but its newest entry into it (mirror.c)
+ *                 digest kind; read the vTPM's PCRs; mirror the firmware
+ *                 PCRs (firmware.c: the TCG event log's events, or a bind
+ *                 extend); extend all of the IMA log but its newest entry
+ *                 into the vTPM (mirror.c)
  *  1. barrier     ops_sem of the pTPM chip for writing: in-flight commands
  *                 drain, new ones wait (bounded by barrier_timeout_ms)
- *  2. snapshot    every PCR of every allocated bank of the pTPM
+ *  2. snapshot    every PCR of every allocated bank of the pTPM (the
+ *                 firmware PCRs must not have moved since step 0)
  *  3. mirror      stream only the entries that arrived since step 0 (with
  *                 prereplay=N: steps 0's work, all of it, here), find the
  *                 cut among the prefixes not ruled out, extend the newest
  *                 entry if the cut includes it; read the vTPM back and
  *                 compare with the snapshot
  *  4. commit      refresh the chip's cached timeouts, durations and command
- *                 attributes from the vTPM and install the forwarding ops
+ *                 attributes from the vTPM and install the forwarding ops;
+ *                 then, with the barrier down, measure the record as IMA
+ *                 critical data (an entry if the policy asks for one)
  *  5. unplug      the pTPM was left idle with its locality relinquished
  *                 (tpm_chip_stop() after the snapshot); nothing is sent to
  *                 it again
@@ -37,6 +42,10 @@
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/ktime.h>
+#include <linux/vmalloc.h>
+#include <linux/sizes.h>
+#include <linux/ima.h>
+#include <linux/kernel_read_file.h>
 
 #include "tpm_handoff_priv.h"
 #include <tpm_handoff/tpm_core.h>
@@ -71,6 +80,30 @@ static int transmit(struct th_handoff *h, struct tpm_chip *chip,
 	return 0;
 }
 
+/* A TPM 1.2 has one bank (SHA-1) and reads one PCR per command. */
+static int read_pcrs_tpm1(struct th_handoff *h, struct tpm_chip *chip,
+			  struct th_pcr_values *v, u32 mask)
+{
+	unsigned long bits = mask;
+	int pcr, rc;
+
+	for_each_set_bit(pcr, &bits, TH_NR_PCRS) {
+		th_tpm1_pcr_read_cmd(&h->buf, pcr);
+		rc = transmit(h, chip, "TPM_PcrRead");
+		if (rc)
+			return rc;
+		rc = th_tpm1_digest_rsp(h->buf.data, tpm_buf_length(&h->buf),
+					v->val[0][pcr]);
+		if (rc)
+			return fail(h, rc, "%s: malformed TPM_PcrRead response",
+				    dev_name(&chip->dev));
+		if (th_barrier_expired(&h->barrier))
+			return -ETIMEDOUT;
+	}
+	v->valid = mask;
+	return 0;
+}
+
 /* Read the PCRs in @mask of every bank in @v->banks from @chip. */
 static int read_pcrs(struct th_handoff *h, struct tpm_chip *chip,
 		     struct th_pcr_values *v, u32 mask)
@@ -81,6 +114,8 @@ static int read_pcrs(struct th_handoff *h, struct tpm_chip *chip,
 
 	v->banks = h->banks;
 	v->valid = 0;
+	if (h->tpm1)
+		return read_pcrs_tpm1(h, chip, v, mask);
 	for (b = 0; b < h->banks.nr; b++) {
 		for (left = mask; left; left &= ~got) {
 			th_tpm2_pcr_read_cmd(&h->buf, h->banks.alg[b], left);
@@ -124,15 +159,40 @@ static int mirror_extend(void *ctx, u32 pcr, const u8 *const *dig)
 
 	if (th_barrier_expired(&h->barrier))
 		return -ETIMEDOUT;
-	rc = th_tpm2_pcr_extend_cmd(&h->buf, pcr, &h->banks, dig);
-	if (rc)
-		return fail(h, rc, "PCR_Extend does not fit in a page");
-	rc = transmit(h, h->vtpm.chip, "PCR_Extend");
+	if (h->tpm1) {
+		th_tpm1_extend_cmd(&h->buf, pcr, dig[0]);
+	} else {
+		rc = th_tpm2_pcr_extend_cmd(&h->buf, pcr, &h->banks, dig);
+		if (rc)
+			return fail(h, rc, "PCR_Extend does not fit in a page");
+	}
+	rc = transmit(h, h->vtpm.chip, h->tpm1 ? "TPM_Extend" : "PCR_Extend");
 	if (rc)
 		return rc;
 	if (h->barrier.held)
 		h->replayed_in_barrier++;
 	return 0;
+}
+
+/*
+ * The firmware PCRs: decide replay or bind against @pcrs (the pTPM's) and
+ * extend them into the vTPM, whose PCRs h->vpcr holds (mirror_start()).
+ */
+static int mirror_firmware(struct th_handoff *h,
+			   const struct th_pcr_values *pcrs)
+{
+	int rc;
+
+	if (!h->fw.mask)
+		return 0;
+	h->step = "mirroring the firmware PCRs";
+	rc = th_fw_decide(&h->fw, pcrs, h->kinds.pcr_mask, h->err);
+	if (!rc)
+		rc = th_fw_mirror(&h->fw, h->vpcr, mirror_extend, h, h->err);
+	if (rc && !h->err[0])
+		fail(h, rc, "extending the firmware PCRs into the vTPM failed (%d)",
+		     rc);
+	return rc;
 }
 
 static int replay_error(struct th_handoff *h, int rc)
@@ -244,6 +304,8 @@ static int mirror_early(struct th_handoff *h)
 	if (!rc)
 		rc = mirror_start(h);
 	if (!rc)
+		rc = mirror_firmware(h, h->presnap);
+	if (!rc)
 		rc = mirror_stream(h);
 	vtpm_put(h);
 	return rc;
@@ -270,11 +332,18 @@ static int handoff_locked(struct th_handoff *h)
 
 	/* 3. Mirror: what arrived since the early replay, or all of it. */
 	if (h->prereplay) {
+		if (!th_pcrs_equal(h->presnap, h->snap, h->fw.mask, &bad_pcr,
+				   &bad_bank))
+			return fail(h, -EAGAIN,
+				    "pTPM PCR %u changed during the handoff (something outside IMA extended it): retry",
+				    bad_pcr);
 		rc = vtpm_get(h);
 	} else {
 		rc = find_kinds(h, h->snap);
 		if (!rc)
 			rc = mirror_start(h);
+		if (!rc)
+			rc = mirror_firmware(h, h->snap);
 	}
 	if (!rc) {
 		th_mirror_set_snapshot(&h->mirror, h->snap);
@@ -292,7 +361,7 @@ static int handoff_locked(struct th_handoff *h)
 	/* 3c. Read back and compare. */
 	if (!rc) {
 		h->step = "reading the vTPM's PCRs back";
-		rc = read_pcrs(h, vchip, h->vpcr, h->cut.pcr_mask);
+		rc = read_pcrs(h, vchip, h->vpcr, h->cut.pcr_mask | h->fw.mask);
 	}
 	vtpm_put(h);
 	if (rc)
@@ -302,6 +371,13 @@ static int handoff_locked(struct th_handoff *h)
 		return fail(h, -EIO,
 			    "vTPM read back after the replay: PCR %u in the %s bank differs from the pTPM's snapshot",
 			    bad_pcr, th_alg_name(h->banks.alg[bad_bank]));
+	if (h->fw.mask &&
+	    !th_pcrs_equal(h->fw.expect, h->vpcr, h->fw.mask, &bad_pcr,
+			   &bad_bank))
+		return fail(h, -EIO,
+			    "vTPM read back after the firmware mirror: PCR %u in the %s bank is not the %s value",
+			    bad_pcr, th_alg_name(h->banks.alg[bad_bank]),
+			    h->fw.bind & BIT(bad_pcr) ? "bound" : "replayed");
 	if (th_barrier_expired(&h->barrier))
 		return -ETIMEDOUT;
 	if (h->dry_run)
@@ -370,14 +446,11 @@ static int check_vtpm(struct th_handoff *h)
 	unsigned int i, j;
 	int rc;
 
-	if (!(ptpm->flags & TPM_CHIP_FLAG_TPM2))
-		return fail(h, -EOPNOTSUPP,
-			    "the pTPM %s is a TPM 1.2: only TPM 2.0 handoffs are supported",
-			    dev_name(&ptpm->dev));
-	if (!(vchip->flags & TPM_CHIP_FLAG_TPM2))
+	if ((ptpm->flags ^ vchip->flags) & TPM_CHIP_FLAG_TPM2)
 		return fail(h, -EINVAL,
-			    "the pTPM is a TPM 2.0 but the vTPM %s is a TPM 1.2: both must be the same family",
-			    dev_name(&vchip->dev));
+			    "the pTPM %s is a TPM %s but the vTPM %s is a TPM %s: both must be the same family",
+			    dev_name(&ptpm->dev), h->tpm1 ? "1.2" : "2.0",
+			    dev_name(&vchip->dev), h->tpm1 ? "2.0" : "1.2");
 
 	rc = tpm_try_get_ops(vchip);
 	if (rc)
@@ -404,12 +477,48 @@ static int check_vtpm(struct th_handoff *h)
 	return rc;
 }
 
+/* Longest event log read from a file (fw_log); firmware logs are < 64 KiB. */
+#define TH_FW_LOG_MAX	SZ_4M
+
+/*
+ * The firmware's event log: the file fw_log names, or the pTPM chip's own
+ * (set at its registration and kept until its release; the device
+ * reference this module holds keeps it).  Then its replay in software.
+ */
+static int fw_open(struct th_handoff *h)
+{
+	const struct tpm_bios_log *log = &h->ptpm->log;
+	const u8 *buf = NULL;
+	size_t len = 0;
+	void *file = NULL;
+	ssize_t n;
+
+	if (h->fw_log_path && h->fw_log_path[0]) {
+		n = kernel_read_file_from_path(h->fw_log_path, 0, &file,
+					       TH_FW_LOG_MAX, NULL,
+					       READING_UNKNOWN);
+		if (n < 0)
+			return fail(h, (int)n,
+				    "cannot read the event log %s (fw_log): error %zd",
+				    h->fw_log_path, n);
+		h->fw_log_buf = file;
+		buf = file;
+		len = n;
+	} else if (log->bios_event_log &&
+		   log->bios_event_log_end > log->bios_event_log) {
+		buf = log->bios_event_log;
+		len = log->bios_event_log_end - log->bios_event_log;
+	}
+	return th_fw_init(&h->fw, &h->fw_spec, &h->banks, buf, len, h->err);
+}
+
 static int prepare(struct th_handoff *h, const char *log_path)
 {
 	struct tpm_chip *ptpm = h->ptpm;
 	unsigned int i;
 	int rc;
 
+	h->tpm1 = !(ptpm->flags & TPM_CHIP_FLAG_TPM2);
 	h->banks.nr = ptpm->nr_allocated_banks;
 	for (i = 0; i < h->banks.nr; i++) {
 		h->banks.alg[i] = ptpm->allocated_banks[i].alg_id;
@@ -437,12 +546,43 @@ static int prepare(struct th_handoff *h, const char *log_path)
 	    tpm_buf_init(&h->buf, 0, 0) || th_forward_prepare())
 		return fail(h, -ENOMEM, "out of memory");
 
+	rc = fw_open(h);
+	if (rc)
+		return rc;
 	rc = th_log_open(&h->log, log_path, h->err);
 	/* What this attempt holds; the log buffer may grow (th_handoff_run()). */
 	h->mem_bytes = sizeof(*h) + th_replay_size() + 3 * sizeof(*h->snap) +
 		       2 * PAGE_SIZE + th_cut_search_size() +
+		       (h->fw.mask ? th_fw_size() : 0) +
+		       (h->fw_log_buf ? h->fw.log_len : 0) +
 		       (h->cc_attrs_tbl ? h->vtpm.chip->nr_commands * sizeof(u32) : 0);
 	return rc;
+}
+
+/* Longest measured record: 24 PCRs in 8 banks of 64-byte digests fit. */
+#define TH_MEASURED_MAX	(32 * 1024)
+
+/*
+ * The handoff in the IMA log: after the commit (the barrier is down, and
+ * IMA's extends reach the vTPM), measure the record as critical data.  IMA
+ * adds an entry only if its policy has a rule for it, such as
+ *	measure func=CRITICAL_DATA label=tpm_handoff template=ima-buf
+ * (Documentation/admin-guide.rst); the vTPM's PCR 10 then covers it.
+ */
+static void measure(struct th_handoff *h)
+{
+	char *buf = kzalloc(TH_MEASURED_MAX, GFP_KERNEL);
+	int len;
+
+	if (!buf) {
+		h->measure_rc = -ENOMEM;
+		return;
+	}
+	len = th_record_format(h, buf, TH_MEASURED_MAX, true);
+	h->measure_rc = ima_measure_critical_data(TH_CRITICAL_DATA_LABEL,
+						  TH_CRITICAL_DATA_LABEL, buf,
+						  len, false, NULL, 0);
+	kfree(buf);
 }
 
 /**
@@ -474,6 +614,8 @@ int th_handoff_run(struct th_handoff *h, const char *log_path)
 	wait_for_completion(&h->done);
 	rc = h->rc;
 	h->mem_bytes += th_log_buffer_size(&h->log);
+	if (!rc)
+		measure(h);
 out:
 	h->duration_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	if (rc && !h->err[0])
@@ -505,6 +647,11 @@ void th_handoff_release(struct th_handoff *h)
 	h->snap = NULL;
 	kfree(h->vpcr);
 	h->vpcr = NULL;
+	th_fw_free(&h->fw);
+	vfree(h->fw_log_buf);
+	h->fw_log_buf = NULL;
+	kfree(h->fw_log_path);
+	h->fw_log_path = NULL;
 	if (!h->committed) {
 		th_vtpm_put(&h->vtpm);
 		th_forward_unprepare();

@@ -49,6 +49,35 @@ module_param(dry_run, bool, 0644);
 MODULE_PARM_DESC(dry_run,
 		 "Run every step but the commit, then abort with -ECANCELED: a rehearsal that leaves the system on the pTPM (default N)");
 
+/* fw_pcrs: checked when it is set, so a bad value is refused at once. */
+static int fw_pcrs_set(const char *val, const struct kernel_param *kp)
+{
+	struct th_fw_spec spec;
+	char err[TH_ERRLEN];
+
+	if (th_fw_spec_parse(val, &spec, err)) {
+		pr_warn("%s\n", err);
+		return -EINVAL;
+	}
+	return param_set_charp(val, kp);
+}
+
+static const struct kernel_param_ops fw_pcrs_ops = {
+	.set = fw_pcrs_set,
+	.get = param_get_charp,
+	.free = param_free_charp,
+};
+
+static char *fw_pcrs = "0-9";
+module_param_cb(fw_pcrs, &fw_pcrs_ops, &fw_pcrs, 0644);
+MODULE_PARM_DESC(fw_pcrs,
+		 "Firmware PCRs to mirror, and how: items \"N\" or \"N-M\", each with an optional \":auto\" (replay the TCG event log where it reproduces the pTPM, else bind: the default), \":replay\" (or abort) or \":bind\" (extend the vTPM PCR once with the pTPM's value); \"none\" for none (default \"0-9\")");
+
+static char *fw_log = "";
+module_param(fw_log, charp, 0644);
+MODULE_PARM_DESC(fw_log,
+		 "File to read the firmware's TCG event log from, instead of the pTPM chip's own (default: the chip's)");
+
 static char *ima_log = "/sys/kernel/security/ima/binary_runtime_measurements";
 module_param(ima_log, charp, 0444);
 MODULE_PARM_DESC(ima_log, "IMA's binary measurement list");
@@ -128,14 +157,24 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
 	record = kzalloc(TH_RECORD_MAX, GFP_KERNEL);
-	if (!h || !record) {
-		kfree(h);
-		kfree(record);
+	if (h) {
+		kernel_param_lock(THIS_MODULE);
+		rc = th_fw_spec_parse(fw_pcrs ? fw_pcrs : "", &h->fw_spec,
+				      h->err);
+		h->fw_log_path = kstrdup(fw_log ? fw_log : "", GFP_KERNEL);
+		kernel_param_unlock(THIS_MODULE);
+	}
+	if (!h || !record || !h->fw_log_path || rc) {
 		mutex_lock(&th_state.lock);
 		th_state.state = TH_ABORTED;
-		strscpy(th_state.error, "out of memory", TH_ERRLEN);
+		strscpy(th_state.error, h && rc ? h->err : "out of memory",
+			TH_ERRLEN);
 		mutex_unlock(&th_state.lock);
-		return -ENOMEM;
+		if (h)
+			kfree(h->fw_log_path);
+		kfree(h);
+		kfree(record);
+		return rc ? rc : -ENOMEM;
 	}
 	h->ptpm = th_state.ptpm;
 	h->vtpm_spec = vtpm;
@@ -161,7 +200,8 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 	mutex_lock(&th_state.lock);
 	kfree(th_state.record);
 	th_state.record = record;
-	th_state.record_len = th_record_format(h, record, TH_RECORD_MAX);
+	th_state.record_len = th_record_format(h, record, TH_RECORD_MAX,
+					       false);
 	th_state.state = rc ? TH_ABORTED : TH_COMMITTED;
 	strscpy(th_state.error, rc ? h->err : "", TH_ERRLEN);
 	mutex_unlock(&th_state.lock);

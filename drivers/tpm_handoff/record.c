@@ -27,20 +27,59 @@ static void emit(struct out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "pcrs: 0 1 2": the PCRs in @mask. */
+static void emit_mask(struct out *o, const char *key, u32 mask)
+{
+	u32 p;
+
+	emit(o, "%s:", key);
+	for (p = 0; p < TH_NR_PCRS; p++)
+		if (mask & BIT(p))
+			emit(o, " %u", p);
+	emit(o, "\n");
+}
+
+/* Where the firmware PCRs came from, and what became of each. */
+static void emit_fw(struct out *o, const struct th_handoff *h)
+{
+	const struct th_fw *fw = &h->fw;
+
+	if (!fw->mask)
+		return;
+	if (h->fw_log_path && h->fw_log_path[0])
+		emit(o, "fw_log: %s\n", h->fw_log_path);
+	else
+		emit(o, "fw_log: %s\n", fw->log ? dev_name(&h->ptpm->dev) : "none");
+	if (fw->log_ok)
+		emit(o, "fw_log_format: %s\nfw_log_events: %u\n",
+		     fw->info.agile ? "crypto-agile" : "tpm1.2", fw->info.events);
+	else
+		emit(o, "fw_log_error: %s\n", fw->log_err);
+	emit_mask(o, "fw_replay", fw->replay);
+	emit_mask(o, "fw_bind", fw->bind);
+}
+
 /**
  * th_record_format() - write the record of an attempt
  * @h: the attempt, after th_handoff_run() and before th_handoff_release()
  * @buf: where
  * @len: its size
+ * @measured: the record IMA measures: only what the handoff decided (the
+ *	      cut, the snapshot and how each PCR was mirrored), without the
+ *	      timings and counters that differ from run to run
  *
  * Return: the length written (truncated to fit @len).
  */
-int th_record_format(const struct th_handoff *h, char *buf, size_t len)
+int th_record_format(const struct th_handoff *h, char *buf, size_t len,
+		     bool measured)
 {
 	struct out o = { .buf = buf, .len = len };
+	u32 mask = h->cut.pcr_mask | h->fw.mask;
 	unsigned int b;
 	u32 p;
 
+	if (measured)
+		emit(&o, "tpm_handoff: 1\n");
 	emit(&o, "result: %s\n", h->committed ? "committed" : "aborted");
 	if (!h->committed)
 		emit(&o, "error: %s\n", h->err);
@@ -48,6 +87,7 @@ int th_record_format(const struct th_handoff *h, char *buf, size_t len)
 	if (h->vtpm.chip)
 		emit(&o, "vtpm: %s\nvtpm_provider: %s\n",
 		     dev_name(&h->vtpm.chip->dev), h->vtpm.provider);
+	emit(&o, "family: %s\n", h->tpm1 ? "1.2" : "2.0");
 	emit(&o, "banks:");
 	for (b = 0; b < h->banks.nr; b++)
 		emit(&o, " %s", th_alg_name(h->banks.alg[b]));
@@ -56,34 +96,46 @@ int th_record_format(const struct th_handoff *h, char *buf, size_t len)
 		emit(&o, "cut: %llu\n", h->cut.cut);
 		emit(&o, "entries: %llu\n", h->cut.entries);
 	}
-	emit(&o, "prereplay: %s\n", h->prereplay ? "yes" : "no");
-	emit(&o, "resumed: %llu\n", h->mirror.resumed);
-	emit(&o, "replayed: %llu\n", h->mirror.extended);
-	emit(&o, "replayed_in_barrier: %llu\n", h->replayed_in_barrier);
-	emit(&o, "replay_ns: %lld\n", h->replay_ns);
-	emit(&o, "barrier_ns: %lld\n", h->barrier.window_ns);
-	emit(&o, "duration_ns: %lld\n", h->duration_ns);
-	emit(&o, "memory_bytes: %zu\n", h->mem_bytes);
+	if (!measured) {
+		emit(&o, "prereplay: %s\n", h->prereplay ? "yes" : "no");
+		emit(&o, "resumed: %llu\n", h->mirror.resumed);
+		emit(&o, "replayed: %llu\n", h->mirror.extended);
+		emit(&o, "replayed_in_barrier: %llu\n",
+		     h->replayed_in_barrier);
+		emit(&o, "replay_ns: %lld\n", h->replay_ns);
+		emit(&o, "barrier_ns: %lld\n", h->barrier.window_ns);
+		emit(&o, "duration_ns: %lld\n", h->duration_ns);
+		emit(&o, "memory_bytes: %zu\n", h->mem_bytes);
+		if (h->fw.mask) {
+			emit(&o, "fw_extended: %u\n", h->fw.extended);
+			emit_mask(&o, "fw_resumed", h->fw.resumed);
+		}
+	}
+	emit_fw(&o, h);
 	if (!h->snap || !h->cut.found)
 		return o.pos;
 
-	emit(&o, "pcrs:");
-	for (p = 0; p < TH_NR_PCRS; p++)
-		if (h->cut.pcr_mask & BIT(p))
-			emit(&o, " %u", p);
-	emit(&o, "\n");
+	emit_mask(&o, "pcrs", mask);
 	for (p = 0; p < TH_NR_PCRS; p++) {
-		if (!(h->cut.pcr_mask & BIT(p)) || !(h->snap->valid & BIT(p)))
+		bool ima = h->cut.pcr_mask & BIT(p);
+
+		if (!(mask & BIT(p)) || !(h->snap->valid & BIT(p)))
 			continue;
 		for (b = 0; b < h->banks.nr; b++) {
 			const char *alg = th_alg_name(h->banks.alg[b]);
 
 			emit(&o, "pcr%u.%s: %*phN\n", p, alg, h->banks.size[b],
 			     h->snap->val[b][p]);
-			emit(&o, "pcr%u.%s.mode: replay\n", p, alg);
-			emit(&o, "pcr%u.%s.digest: %s\n", p, alg,
-			     th_kind_name[h->cut.kind[b]]);
+			emit(&o, "pcr%u.%s.mode: %s\n", p, alg,
+			     ima || (h->fw.replay & BIT(p)) ? "replay" : "bind");
+			if (ima)
+				emit(&o, "pcr%u.%s.digest: %s\n", p, alg,
+				     th_kind_name[h->cut.kind[b]]);
 		}
+		if (h->fw.bind & BIT(p))
+			emit(&o, "pcr%u.bind: %s\n", p, h->fw.why[p]);
+		else if (!ima)
+			emit(&o, "pcr%u.events: %u\n", p, h->fw.events[p]);
 	}
 	return o.pos;
 }

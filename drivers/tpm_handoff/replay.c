@@ -258,6 +258,22 @@ static int extend_one(struct th_replay *r, unsigned int b, u8 *pcr,
 	return rc;
 }
 
+/**
+ * th_replay_extend() - extend a PCR value in software
+ * @r: a replay (for its hashes); not in the middle of an entry, so use one
+ *     of its own or call between th_replay_stream() runs
+ * @bank: the bank, in @r's order
+ * @pcr: the value, updated to H(@pcr || @digest)
+ * @digest: the bank's digest size of bytes
+ *
+ * Return: 0 or the hash's error.
+ */
+int th_replay_extend(struct th_replay *r, unsigned int bank, u8 *pcr,
+		     const u8 *digest)
+{
+	return extend_one(r, bank, pcr, digest);
+}
+
 static int rp_end(void *ctx)
 {
 	struct th_replay *r = ctx;

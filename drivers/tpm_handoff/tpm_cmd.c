@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * TPM 2.0 commands that tpm_handoff sends itself, and the parsing of their
- * responses.  The TPM core exports tpm_pcr_read()/tpm_pcr_extend(), but
+ * TPM 2.0 and TPM 1.2 commands that tpm_handoff sends itself, and the
+ * parsing of their responses.  The TPM core exports tpm_pcr_read()/tpm_pcr_extend(), but
  * both take the chip's ops_sem, which the handoff already holds for writing
  * on the pTPM (the barrier); and tpm_pcr_extend() insists on a digest for
  * every bank of the target chip, while the mirror extends exactly the banks
@@ -189,4 +189,57 @@ int th_tpm2_pcr_extend_cmd(struct tpm_buf *buf, u32 pcr,
 		tpm_buf_append(buf, dig[i], banks->size[i]);
 	}
 	return buf->flags & TPM_BUF_OVERFLOW ? -E2BIG : 0;
+}
+
+/* TPM 1.2 (TCG TPM Main Part 3): tags and ordinals the handoff sends. */
+#define TPM1_TAG_RQU_COMMAND	0x00c1
+#define TPM1_ORD_EXTEND		0x00000014
+#define TPM1_ORD_PCR_READ	0x00000015
+
+/**
+ * th_tpm1_pcr_read_cmd() - build TPM_PcrRead
+ * @buf: a tpm_buf from tpm_buf_init()
+ * @pcr: the PCR (a TPM 1.2 reads one PCR per command)
+ */
+void th_tpm1_pcr_read_cmd(struct tpm_buf *buf, u32 pcr)
+{
+	tpm_buf_reset(buf, TPM1_TAG_RQU_COMMAND, TPM1_ORD_PCR_READ);
+	tpm_buf_append_u32(buf, pcr);
+}
+
+/**
+ * th_tpm1_extend_cmd() - build TPM_Extend
+ * @buf: a tpm_buf from tpm_buf_init()
+ * @pcr: the PCR
+ * @digest: the SHA-1 digest to extend
+ */
+void th_tpm1_extend_cmd(struct tpm_buf *buf, u32 pcr, const u8 *digest)
+{
+	tpm_buf_reset(buf, TPM1_TAG_RQU_COMMAND, TPM1_ORD_EXTEND);
+	tpm_buf_append_u32(buf, pcr);
+	tpm_buf_append(buf, digest, SHA1_DIGEST_SIZE);
+}
+
+/**
+ * th_tpm1_digest_rsp() - parse a TPM_PcrRead or TPM_Extend response
+ * @rsp: the response (header included)
+ * @len: its length
+ * @digest: receives the PCR value it carries (SHA-1)
+ *
+ * Both answer with exactly one 20-byte PCR value.
+ *
+ * Return: 0, -EIO for a TPM error, -EPROTO for a malformed response.
+ */
+int th_tpm1_digest_rsp(const u8 *rsp, size_t len, u8 *digest)
+{
+	u32 rc;
+
+	if (th_tpm_rsp_check(rsp, len, &rc))
+		return -EPROTO;
+	if (rc)
+		return -EIO;
+	if (len != TPM_HEADER_SIZE + SHA1_DIGEST_SIZE)
+		return -EPROTO;
+	memcpy(digest, rsp + TPM_HEADER_SIZE, SHA1_DIGEST_SIZE);
+	return 0;
 }

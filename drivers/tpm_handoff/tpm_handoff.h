@@ -8,7 +8,9 @@
  *   ima_log.c   streaming parser of IMA's binary measurement list
  *   replay.c    per-bank template digests, PCR replay and cut-point search
  *   mirror.c    which entries go into the vTPM before and under the barrier
- *   tpm_cmd.c   TPM 2.0 command marshalling and response parsing
+ *   tcg_log.c   parser of the firmware's TCG event log (tcg_log.h)
+ *   firmware.c  the firmware PCRs: replayed from that log, or bound
+ *   tpm_cmd.c   TPM 2.0 and 1.2 command marshalling and response parsing
  *   vtpm.c      where the vTPM comes from (Xen frontend or a named chip)
  *   barrier.c   the quiescence barrier on the pTPM and its watchdog
  *   forward.c   the tpm_class_ops that forward the pTPM chip to the vTPM
@@ -16,7 +18,8 @@
  *   record.c    the handoff record shown in sysfs
  *   main.c      module parameters, sysfs ABI and the state machine
  *
- * ima_log.c, replay.c, mirror.c and tpm_cmd.c are pure logic: they also build into a
+ * ima_log.c, replay.c, mirror.c, tcg_log.c, firmware.c and tpm_cmd.c are
+ * pure logic: they also build into a
  * KUnit kernel (see Kbuild), so they must not call the TPM core.
  */
 #ifndef _TPM_HANDOFF_H
@@ -26,6 +29,8 @@
 #include <linux/tpm.h>
 #include <crypto/sha1.h>
 #include <crypto/sha2.h>
+
+#include "tcg_log.h"
 
 struct crypto_shash;
 struct shash_desc;
@@ -232,6 +237,8 @@ int th_replay_feed(struct th_replay *r, const u8 *buf, size_t len,
 		   th_entry_fn fn, void *ctx);
 int th_replay_finish(struct th_replay *r);
 const char *th_replay_error(const struct th_replay *r);
+int th_replay_extend(struct th_replay *r, unsigned int bank, u8 *pcr,
+		     const u8 *digest);
 int th_replay_stream(struct th_replay *r, th_read_fn read, void *src,
 		     u8 *chunk, size_t chunk_len, th_entry_fn fn, void *ctx);
 int th_find_cut(struct th_replay *r, th_read_fn read, void *src, u8 *chunk,
@@ -310,6 +317,85 @@ void th_mirror_set_snapshot(struct th_mirror *m,
 int th_mirror_finish(struct th_mirror *m, char *err);
 
 /* ------------------------------------------------------------------ */
+/* firmware.c */
+
+/* How a firmware PCR is mirrored (the fw_pcrs parameter). */
+enum th_fw_mode {
+	TH_FW_OFF,		/* not mirrored */
+	TH_FW_AUTO,		/* replay if the event log reproduces it, else bind */
+	TH_FW_REPLAY,		/* replay, or abort */
+	TH_FW_BIND,		/* bind */
+	TH_FW_NR_MODES,
+};
+
+#define TH_FW_WHYLEN	112
+
+/**
+ * struct th_fw_spec - the mode of each PCR
+ * @mode: indexed by PCR
+ */
+struct th_fw_spec {
+	u8 mode[TH_NR_PCRS];
+};
+
+/**
+ * struct th_fw - the firmware PCRs of one attempt (firmware.c)
+ * @spec: the mode of each PCR
+ * @banks: the banks mirrored
+ * @log: the TCG event log (the caller's), or NULL
+ * @log_len: its length
+ * @info: its header, once parsed
+ * @log_ok: it parsed
+ * @log_err: why not
+ * @r: hashing for the replay and the bind values
+ * @replayed: per PCR, the value the log gives (valid: replayable PCRs)
+ * @expect: per PCR of @mask, the value the vTPM must read afterwards
+ * @snapshot: the pTPM's PCRs the decision was made on
+ * @mask: the PCRs fw_pcrs lists
+ * @replayable: PCRs the vTPM can reach by replaying the log
+ * @replay: PCRs mirrored by replay
+ * @bind: PCRs mirrored by binding
+ * @resumed: PCRs the vTPM already held at their expected value
+ * @extended: extends sent to the vTPM
+ * @events: per PCR, events in the log (EV_NO_ACTION excluded)
+ * @why: per PCR, why it is bound (or not replayable)
+ */
+struct th_fw {
+	struct th_fw_spec spec;
+	struct th_banks banks;
+	const u8 *log;
+	size_t log_len;
+	struct tcg_log_info info;
+	bool log_ok;
+	char log_err[TCG_LOG_ERRLEN];
+	struct th_replay *r;
+	struct th_pcr_values *replayed;
+	struct th_pcr_values *expect;
+	const struct th_pcr_values *snapshot;
+	u32 mask;
+	u32 replayable;
+	u32 replay;
+	u32 bind;
+	u32 resumed;
+	u32 extended;
+	u32 events[TH_NR_PCRS];
+	char why[TH_NR_PCRS][TH_FW_WHYLEN];
+};
+
+const char *th_fw_mode_name(enum th_fw_mode mode);
+int th_fw_spec_parse(const char *s, struct th_fw_spec *spec, char *err);
+u8 th_fw_reset_value(u32 pcr);
+int th_fw_init(struct th_fw *fw, const struct th_fw_spec *spec,
+	       const struct th_banks *banks, const u8 *log, size_t len,
+	       char *err);
+int th_fw_decide(struct th_fw *fw, const struct th_pcr_values *snap,
+		 u32 ima_mask, char *err);
+int th_fw_mirror(struct th_fw *fw, const struct th_pcr_values *vtpm,
+		 th_extend_fn extend, void *ctx, char *err);
+void th_fw_free(struct th_fw *fw);
+size_t th_fw_size(void);
+
+/* ------------------------------------------------------------------ */
 /* tpm_cmd.c */
 
 const char *th_alg_name(u16 alg);
@@ -319,5 +405,8 @@ int th_tpm2_pcr_read_rsp(const u8 *rsp, size_t len, struct th_pcr_values *v,
 int th_tpm2_pcr_extend_cmd(struct tpm_buf *buf, u32 pcr,
 			   const struct th_banks *banks, const u8 *const *dig);
 int th_tpm_rsp_check(const u8 *rsp, size_t len, u32 *rc);
+void th_tpm1_pcr_read_cmd(struct tpm_buf *buf, u32 pcr);
+void th_tpm1_extend_cmd(struct tpm_buf *buf, u32 pcr, const u8 *digest);
+int th_tpm1_digest_rsp(const u8 *rsp, size_t len, u8 *digest);
 
 #endif /* _TPM_HANDOFF_H */

@@ -123,6 +123,13 @@ bool th_forward_active(void);
  * @mirror_timeout_ms: its limit for the replay before the barrier
  * @prereplay: replay before raising the barrier (else all of it under it)
  * @dry_run: stop before the commit
+ * @fw_spec: the fw_pcrs parameter at trigger time
+ * @fw_log_path: a copy of the fw_log parameter at trigger time ("" or
+ *		 NULL: the pTPM chip's own event log)
+ * @fw_log_buf: the event log read from @fw_log_path (vmalloc'ed), or NULL
+ * @fw: the firmware PCRs
+ * @tpm1: the pTPM (and so the vTPM) is a TPM 1.2
+ * @measure_rc: what ima_measure_critical_data() returned after the commit
  * @log: the binary measurement list
  * @replay: replay state
  * @mirror: which entries go into the vTPM, and when
@@ -155,6 +162,12 @@ struct th_handoff {
 	unsigned int mirror_timeout_ms;
 	bool prereplay;
 	bool dry_run;
+	struct th_fw_spec fw_spec;
+	char *fw_log_path;
+	void *fw_log_buf;
+	struct th_fw fw;
+	bool tpm1;
+	int measure_rc;
 	struct th_log_source log;
 	struct th_replay *replay;
 	struct th_mirror mirror;
@@ -183,6 +196,10 @@ struct th_handoff {
 int th_handoff_run(struct th_handoff *h, const char *log_path);
 void th_handoff_release(struct th_handoff *h);
 
-int th_record_format(const struct th_handoff *h, char *buf, size_t len);
+/* The label (and event name) of the handoff's IMA critical-data entry. */
+#define TH_CRITICAL_DATA_LABEL	"tpm_handoff"
+
+int th_record_format(const struct th_handoff *h, char *buf, size_t len,
+		     bool measured);
 
 #endif /* _TPM_HANDOFF_PRIV_H */
