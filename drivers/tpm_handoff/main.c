@@ -76,7 +76,7 @@ MODULE_PARM_DESC(fw_pcrs,
 static char *fw_log = "";
 module_param(fw_log, charp, 0644);
 MODULE_PARM_DESC(fw_log,
-		 "File to read the firmware's TCG event log from, instead of the pTPM chip's own (default: the chip's)");
+		 "File to read the firmware's TCG event log from, instead of the pTPM chip's own (default empty: the chip's; a trailing newline is ignored)");
 
 static char *ima_log = "/sys/kernel/security/ima/binary_runtime_measurements";
 module_param(ima_log, charp, 0444);
@@ -163,6 +163,9 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 				      h->err);
 		h->fw_log_path = kstrdup(fw_log ? fw_log : "", GFP_KERNEL);
 		kernel_param_unlock(THIS_MODULE);
+		/* "echo PATH > fw_log" leaves a newline: not part of the path. */
+		if (h->fw_log_path)
+			strreplace(h->fw_log_path, '\n', '\0');
 	}
 	if (!h || !record || !h->fw_log_path || rc) {
 		mutex_lock(&th_state.lock);

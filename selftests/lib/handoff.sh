@@ -35,6 +35,7 @@ handoff_trigger() {
 	*"Timer expired"*) echo ETIME ;;
 	*"Operation not supported"*) echo EOPNOTSUPP ;;
 	*"Operation canceled"*) echo ECANCELED ;;
+	*"No such file or directory"*) echo ENOENT ;;
 	*) echo "other: $err" ;;
 	esac
 }
