@@ -143,47 +143,53 @@ static void expect_pcr(struct kunit *test, struct ffix *f, u32 pcr, bool bind)
 	}
 }
 
+struct spec_case {
+	const char *s;
+	u32 auto_mask, bind_mask, replay_mask;
+	bool ok;
+};
+
+static const struct spec_case spec_cases[] = {
+	{ "0-9", 0x3ff, 0, 0, true },
+	{ "0-9\n", 0x3ff, 0, 0, true },
+	{ "0-7,8-9:bind", 0xff, 0x300, 0, true },
+	{ "0-3:replay,4:auto,17-22:bind", 0x10, 0x7e0000, 0xf, true },
+	{ "", 0, 0, 0, true },
+	{ "none", 0, 0, 0, true },
+	{ "none\n", 0, 0, 0, true },
+	{ "10", 0, 0, 0, false },
+	{ "9-11", 0, 0, 0, false },
+	{ "0-24", 0, 0, 0, false },
+	{ "3-1", 0, 0, 0, false },
+	{ "1,1", 0, 0, 0, false },
+	{ "0-3,2", 0, 0, 0, false },
+	{ "0:foo", 0, 0, 0, false },
+	{ "0:", 0, 0, 0, false },
+	{ "0,", 0, 0, 0, false },
+	{ ",0", 0, 0, 0, false },
+	{ "a", 0, 0, 0, false },
+	{ "1000", 0, 0, 0, false },
+	{ "0 1", 0, 0, 0, false },
+	{ "0-9\n\n", 0, 0, 0, false },
+};
+
 static void fw_test_spec(struct kunit *test)
 {
-	static const struct {
-		const char *s;
-		u32 auto_mask, bind_mask, replay_mask;
-		bool ok;
-	} cases[] = {
-		{ "0-9", 0x3ff, 0, 0, true },
-		{ "0-9\n", 0x3ff, 0, 0, true },
-		{ "0-7,8-9:bind", 0xff, 0x300, 0, true },
-		{ "0-3:replay,4:auto,17-22:bind", 0x10, 0x7e0000, 0xf, true },
-		{ "", 0, 0, 0, true },
-		{ "none", 0, 0, 0, true },
-		{ "none\n", 0, 0, 0, true },
-		{ "10", 0, 0, 0, false },
-		{ "9-11", 0, 0, 0, false },
-		{ "0-24", 0, 0, 0, false },
-		{ "3-1", 0, 0, 0, false },
-		{ "1,1", 0, 0, 0, false },
-		{ "0-3,2", 0, 0, 0, false },
-		{ "0:foo", 0, 0, 0, false },
-		{ "0:", 0, 0, 0, false },
-		{ "0,", 0, 0, 0, false },
-		{ ",0", 0, 0, 0, false },
-		{ "a", 0, 0, 0, false },
-		{ "1000", 0, 0, 0, false },
-		{ "0 1", 0, 0, 0, false },
-		{ "0-9\n\n", 0, 0, 0, false },
-	};
+	const struct spec_case *cases = spec_cases;
 	struct th_fw_spec spec;
 	char err[TH_ERRLEN];
 	unsigned int i, p;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+	for (i = 0; i < ARRAY_SIZE(spec_cases); i++) {
 		u32 m[TH_FW_NR_MODES] = { 0 };
-		int rc;
+		int rc, want = -EINVAL;
 
+		if (cases[i].ok)
+			want = 0;
 		err[0] = '\0';
 		rc = th_fw_spec_parse(cases[i].s, &spec, err);
-		KUNIT_EXPECT_EQ_MSG(test, rc, cases[i].ok ? 0 : -EINVAL,
-				    "\"%s\": %s", cases[i].s, err);
+		KUNIT_EXPECT_EQ_MSG(test, rc, want, "\"%s\": %s", cases[i].s,
+				    err);
 		if (!cases[i].ok) {
 			KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(err, "fw_pcrs"),
 						  "\"%s\"", cases[i].s);

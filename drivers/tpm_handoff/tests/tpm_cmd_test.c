@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests of the TPM 2.0 marshalling (tpm_cmd.c): the exact bytes of
- * PCR_Read and PCR_Extend, and PCR_Read responses, good and malformed.
+ * KUnit tests of the TPM 2.0 and 1.2 marshalling (tpm_cmd.c): the exact
+ * bytes of PCR_Read and PCR_Extend (TPM_PcrRead and TPM_Extend), and their
+ * responses, good and malformed.
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
@@ -159,11 +160,62 @@ static void tpm_cmd_test_pcr_read_rsp_bad(struct kunit *test)
 			-EPROTO);
 }
 
+static void tpm_cmd_test_tpm1_cmds(struct kunit *test)
+{
+	static const u8 read[] = {
+		0x00, 0xc1, 0, 0, 0, 14, 0, 0, 0, 0x15,	/* TPM_PcrRead */
+		0, 0, 0, 17,
+	};
+	u8 d[SHA1_DIGEST_SIZE];
+	struct tpm_buf buf;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = i + 1;
+	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, 0, 0), 0);
+	th_tpm1_pcr_read_cmd(&buf, 17);
+	KUNIT_EXPECT_EQ(test, tpm_buf_length(&buf), (u32)sizeof(read));
+	KUNIT_EXPECT_EQ(test, memcmp(buf.data, read, sizeof(read)), 0);
+
+	th_tpm1_extend_cmd(&buf, 10, d);
+	KUNIT_EXPECT_EQ(test, tpm_buf_length(&buf), 34U);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(buf.data), 0xc1);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf.data + 2), 34U);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf.data + 6), 0x14U);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf.data + 10), 10U);
+	KUNIT_EXPECT_EQ(test, memcmp(buf.data + 14, d, sizeof(d)), 0);
+	tpm_buf_destroy(&buf);
+}
+
+static void tpm_cmd_test_tpm1_rsp(struct kunit *test)
+{
+	u8 r[64] = { 0x00, 0xc4, 0, 0, 0, 30, 0, 0, 0, 0 }, out[20];
+	unsigned int i;
+	size_t cut;
+
+	for (i = 0; i < 20; i++)
+		r[10 + i] = 0xa0 + i;
+	KUNIT_EXPECT_EQ(test, th_tpm1_digest_rsp(r, 30, out), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(out, r + 10, 20), 0);
+	/* Every shorter read, and a longer one: malformed. */
+	for (cut = 0; cut < 30; cut++)
+		KUNIT_EXPECT_EQ_MSG(test, th_tpm1_digest_rsp(r, cut, out),
+				    -EPROTO, "cut %zu", cut);
+	put_unaligned_be32(31, r + 2);
+	KUNIT_EXPECT_EQ(test, th_tpm1_digest_rsp(r, 31, out), -EPROTO);
+	/* A TPM error (TPM_BADINDEX) with a bare header. */
+	put_unaligned_be32(10, r + 2);
+	put_unaligned_be32(2, r + 6);
+	KUNIT_EXPECT_EQ(test, th_tpm1_digest_rsp(r, 10, out), -EIO);
+}
+
 static struct kunit_case tpm_cmd_test_cases[] = {
 	KUNIT_CASE(tpm_cmd_test_pcr_read_cmd),
 	KUNIT_CASE(tpm_cmd_test_pcr_extend_cmd),
 	KUNIT_CASE(tpm_cmd_test_pcr_read_rsp),
 	KUNIT_CASE(tpm_cmd_test_pcr_read_rsp_bad),
+	KUNIT_CASE(tpm_cmd_test_tpm1_cmds),
+	KUNIT_CASE(tpm_cmd_test_tpm1_rsp),
 	{}
 };
 
