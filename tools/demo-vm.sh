@@ -40,9 +40,18 @@ step "3. tpm-handoff start"
 before=$(ima_count)
 tpm-handoff start >/tmp/start.out 2>&1
 rc=$?
-grep -v '^ *pcr[0-9]*\.[a-z0-9_]*\.\(mode\|digest\)' /tmp/start.out | sed 's/^/   /'
+# PCR 10's values; the firmware PCRs' in one line each below.
+grep -v '^ *pcr\([0-9]*\.[a-z0-9_]*\.\(mode\|digest\)\|[0-9]\.\)' /tmp/start.out | sed 's/^/   /'
 check "the handoff committed" test "$rc" = 0
 cp "$TH_SYSFS/record" "$RESULTS/record"
+echo "   firmware PCRs replayed from the TCG event log: $(handoff_record_get fw_replay)"
+echo "   firmware PCRs bound to the pTPM's value:       $(handoff_record_get fw_bind)"
+fw_same=yes
+for p in $(handoff_record_get fw_replay); do
+	[ "$(tr 'A-F' 'a-f' <"/sys/class/tpm/$vchip/pcr-sha256/$p")" = \
+		"$(handoff_record_get "pcr$p.sha256")" ] || fw_same=no
+done
+check "the vTPM's replayed firmware PCRs equal the pTPM's snapshot (sha256)" test "$fw_same" = yes
 
 step "4. dom0 keeps measuring, on the vTPM"
 ima_grow $(( $(ima_count) + 100 ))
