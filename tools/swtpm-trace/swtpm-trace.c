@@ -13,12 +13,25 @@
  *	--at-last-read, print the value recomputed at the moment of the last
  *	successful PCR_Read that covered that PCR and bank (so a guest's read
  *	can be compared even if the guest extended later).
- *   swtpm-trace commands TRACE     (PCR commands also print pcr=N)
- *	List every command with its index, code, name and response code.
+ *   swtpm-trace commands TRACE
+ *	List every command: "index 0xCODE Name rc=0xRC [pcr=N[,M...]]",
+ *	with pcr= for the commands that name PCRs (extend, event, reset, and
+ *	TPM 1.2's single-PCR read).
+ *
+ * Each command's family comes from its tag: 0x8001/0x8002 are TPM 2.0,
+ * 0x00C1/0x00C2/0x00C3 are TPM 1.2 (whose only bank is sha1).  TPM 1.2
+ * ordinals that do what a TPM 2.0 command does are listed under the TPM 2.0
+ * name (TPM_Extend is PCR_Extend, TPM_PCRRead is PCR_Read, TPM_PCR_Reset,
+ * TPM_Startup, TPM_GetRandom, TPM_GetCapability), so scripts that count
+ * commands work on both; the code column tells them apart (0x014 is
+ * TPM_Extend, 0x182 TPM2_PCR_Extend).  PCRs reset, at CMD_INIT and at a
+ * Startup(CLEAR) of either family, to what swtpm reports: 0-16 and 23
+ * zero, 17-22 all ones.
  *
  * Every successful PCR_Read in the trace is also checked against the
- * recomputed value; a difference means the trace or this model is wrong
- * and the tool exits 3.  A malformed trace exits 2.
+ * recomputed value, and so is the new PCR value a TPM 1.2 TPM_Extend or
+ * TPM_SHA1CompleteExtend returns; a difference means the trace or this
+ * model is wrong and the tool exits 3.  A malformed trace exits 2.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
@@ -108,7 +121,10 @@ static void reset_pcrs(struct state *s)
 {
 	for (int b = 0; b < NR_BANKS; b++)
 		for (int i = 0; i < MAX_PCRS; i++) {
-			/* PCRs 17-22 reset to all ones (TPM 2.0 Part 1, 17.6) */
+			/*
+			 * PCRs 17-22 reset to all ones (TPM 2.0 Part 1,
+			 * 17.6; TPM 1.2 PC Client: at TPM_Startup).
+			 */
 			memset(s->pcr[b][i].val, i >= 17 && i <= 22 ? 0xff : 0,
 			       MAX_DIGEST);
 		}
@@ -131,6 +147,32 @@ static void extend(struct state *s, int b, unsigned int idx,
 		exit(2);
 	}
 	s->seen[b] = true;
+}
+
+/*
+ * What the TPM returned for PCR idx of bank b (a PCR_Read, or the new value
+ * a TPM 1.2 extend returns) against the model.  A read also records the
+ * recomputed value for --at-last-read.
+ */
+static void check(struct state *s, int b, unsigned int idx, const uint8_t *d,
+		  const char *what, bool is_read)
+{
+	struct pcr *pc;
+
+	if (idx >= MAX_PCRS)
+		return;
+	pc = &s->pcr[b][idx];
+	s->seen[b] = true;
+	if (memcmp(d, pc->val, banks[b].size)) {
+		fprintf(stderr,
+			"swtpm-trace: command %lu: %s pcr%u.%s differs from the recomputed value\n",
+			s->ncmd, what, idx, banks[b].name);
+		s->mismatches++;
+	}
+	if (is_read) {
+		memcpy(pc->at_read, pc->val, banks[b].size);
+		pc->read = true;
+	}
 }
 
 /* Skip a TPM 2.0 command's authorization area (tag TPM_ST_SESSIONS). */
@@ -188,7 +230,6 @@ static void pcr_read(struct state *s, struct buf *r)
 		int b = sel[i].bank;
 
 		for (unsigned int p = 0; p < sel[i].n * 8 && p < MAX_PCRS; p++) {
-			struct pcr *pc = &s->pcr[b][p];
 			const uint8_t *d;
 			uint16_t sz;
 
@@ -202,20 +243,26 @@ static void pcr_read(struct state *s, struct buf *r)
 				r->err = true;
 				return;
 			}
-			s->seen[b] = true;
-			if (memcmp(d, pc->val, sz)) {
-				fprintf(stderr,
-					"swtpm-trace: command %lu: PCR_Read pcr%u.%s differs from the recomputed value\n",
-					s->ncmd, p, banks[b].name);
-				s->mismatches++;
-			}
-			memcpy(pc->at_read, pc->val, sz);
-			pc->read = true;
+			check(s, b, p, d, "PCR_Read", true);
 		}
 	}
 }
 
-static const char *cc_name(uint32_t cc)
+enum family { FAM_NONE, FAM_TPM12, FAM_TPM2 };
+
+static enum family family(uint16_t tag)
+{
+	switch (tag) {
+	case 0x00c1: case 0x00c2: case 0x00c3:	/* TPM_TAG_RQU_(AUTH1_|AUTH2_)COMMAND */
+		return FAM_TPM12;
+	case 0x8001: case 0x8002:		/* TPM_ST_(NO_)SESSIONS */
+		return FAM_TPM2;
+	default:
+		return FAM_NONE;
+	}
+}
+
+static const char *tpm2_name(uint32_t cc)
 {
 	switch (cc) {
 	case 0x144: return "Startup";
@@ -224,6 +271,7 @@ static const char *cc_name(uint32_t cc)
 	case 0x17a: return "GetCapability";
 	case 0x17b: return "GetRandom";
 	case 0x17e: return "PCR_Read";
+	case 0x181: return "ReadClock";
 	case 0x182: return "PCR_Extend";
 	case 0x13c: return "PCR_Event";
 	case 0x13d: return "PCR_Reset";
@@ -231,10 +279,166 @@ static const char *cc_name(uint32_t cc)
 	case 0x165: return "FlushContext";
 	case 0x161: return "ContextLoad";
 	case 0x162: return "ContextSave";
-	case 0x14:  return "TPM1_Extend";
-	case 0x15:  return "TPM1_PCRRead";
-	case 0x99:  return "TPM1_Startup";
 	default:    return "-";
+	}
+}
+
+/* TPM 1.2 ordinals; those with a TPM 2.0 twin carry its name. */
+static const char *tpm12_name(uint32_t ord)
+{
+	switch (ord) {
+	case 0x099: return "Startup";
+	case 0x098: return "SaveState";
+	case 0x014: return "PCR_Extend";		/* TPM_Extend */
+	case 0x015: return "PCR_Read";		/* TPM_PCRRead */
+	case 0x0c8: return "PCR_Reset";
+	case 0x065: return "GetCapability";
+	case 0x046: return "GetRandom";
+	case 0x050: return "SelfTestFull";
+	case 0x053: return "ContinueSelfTest";
+	case 0x054: return "GetTestResult";
+	case 0x0f1: return "GetTicks";
+	case 0x016: return "Quote";
+	case 0x03e: return "Quote2";
+	case 0x0a0: return "SHA1Start";
+	case 0x0a1: return "SHA1Update";
+	case 0x0a2: return "SHA1Complete";
+	case 0x0a3: return "SHA1CompleteExtend";
+	case 0x00a: return "OIAP";
+	case 0x00b: return "OSAP";
+	case 0x0ba: return "FlushSpecific";
+	case 0x00d: return "TakeOwnership";
+	case 0x05b: return "OwnerClear";
+	case 0x05d: return "ForceClear";
+	case 0x06f: return "PhysicalEnable";
+	case 0x070: return "PhysicalDisable";
+	case 0x072: return "PhysicalSetDeactivated";
+	case 0x073: return "SetTempDeactivated";
+	case 0x078: return "CreateEndorsementKeyPair";
+	case 0x07c: return "ReadPubek";
+	case 0x4000000a: return "TSC_PhysicalPresence";
+	case 0x4000000b: return "TSC_ResetEstablishmentBit";
+	default:    return "-";
+	}
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* " pcr=N[,M...]": the PCRs a PCR command names, as "commands" lists them. */
+static void list_pcrs(enum family fam, uint32_t cc, const uint8_t *cmd, size_t clen)
+{
+	if (fam == FAM_TPM2 && (cc == 0x182 || cc == 0x13c || cc == 0x13d)) {
+		if (clen >= 14)			/* its first handle */
+			printf(" pcr=%u", be32(cmd + 10));
+	} else if (fam == FAM_TPM12 && (cc == 0x14 || cc == 0x15 || cc == 0xa3)) {
+		if (clen >= 14)			/* TPM_PCRINDEX */
+			printf(" pcr=%u", be32(cmd + 10));
+	} else if (fam == FAM_TPM12 && cc == 0xc8 && clen >= 12) {
+		/* TPM_PCR_SELECTION: u16 sizeOfSelect, bitmap */
+		size_t n = (size_t)cmd[10] << 8 | cmd[11];
+		const char *sep = " pcr=";
+
+		for (size_t p = 0; p < n * 8 && 12 + p / 8 < clen; p++) {
+			if (cmd[12 + p / 8] & (1 << (p % 8))) {
+				printf("%s%zu", sep, p);
+				sep = ",";
+			}
+		}
+	}
+}
+
+/* A successful TPM 2.0 command. */
+static void apply_tpm2(struct state *s, uint16_t tag, uint32_t cc,
+		       struct buf *c, struct buf *r)
+{
+	uint32_t h;
+
+	switch (cc) {
+	case 0x144:				/* TPM2_Startup */
+		if (get(c, 2) == 0)		/* TPM_SU_CLEAR */
+			reset_pcrs(s);
+		break;
+	case 0x182:				/* TPM2_PCR_Extend */
+		h = get(c, 4);
+		skip_auth(c, tag);
+		digest_values(s, c, h);
+		break;
+	case 0x13c:				/* TPM2_PCR_Event */
+		h = get(c, 4);
+		if (tag == 0x8002)
+			get(r, 4);		/* parameterSize */
+		digest_values(s, r, h);
+		break;
+	case 0x13d:				/* TPM2_PCR_Reset */
+		h = get(c, 4);
+		for (int b = 0; b < NR_BANKS && h < MAX_PCRS; b++)
+			memset(s->pcr[b][h].val, 0, MAX_DIGEST);
+		break;
+	case 0x17e:				/* TPM2_PCR_Read */
+		pcr_read(s, r);
+		break;
+	}
+}
+
+/*
+ * A successful TPM 1.2 command: one SHA-1 bank.  Parameters come first in
+ * a command and in a response; authorization data, if any, follows them.
+ */
+static void apply_tpm12(struct state *s, uint32_t ord, struct buf *c,
+			struct buf *r)
+{
+	const uint8_t *d, *out;
+	uint32_t h, n;
+
+	switch (ord) {
+	case 0x99:				/* TPM_Startup */
+		if (get(c, 2) == 1)		/* TPM_ST_CLEAR */
+			reset_pcrs(s);
+		break;
+	case 0x14:				/* TPM_Extend */
+		h = get(c, 4);
+		d = take(c, 20);		/* inDigest */
+		out = take(r, 20);		/* outDigest: the new value */
+		if (d && out) {
+			extend(s, B_SHA1, h, d);
+			check(s, B_SHA1, h, out, "TPM_Extend", false);
+		}
+		break;
+	case 0xa3:				/* TPM_SHA1CompleteExtend */
+		h = get(c, 4);
+		take(c, get(c, 4));		/* hashData: the last of it */
+		d = take(r, 20);		/* hashValue: SHA-1 of all of it */
+		out = take(r, 20);		/* outDigest */
+		if (d && out) {
+			extend(s, B_SHA1, h, d);
+			check(s, B_SHA1, h, out, "TPM_SHA1CompleteExtend", false);
+		}
+		break;
+	case 0x15:				/* TPM_PCRRead */
+		h = get(c, 4);
+		out = take(r, 20);
+		if (out)
+			check(s, B_SHA1, h, out, "PCR_Read", true);
+		break;
+	case 0xc8:				/* TPM_PCR_Reset */
+		n = get(c, 2);			/* TPM_PCR_SELECTION */
+		d = take(c, n);
+		for (uint32_t p = 0; d && p < n * 8 && p < MAX_PCRS; p++) {
+			if (!(d[p / 8] & (1 << (p % 8))))
+				continue;
+			/*
+			 * 16 and 23 reset to zeros; 17-22 (locality 4 and 3
+			 * only) to ones unless a dynamic launch is under way,
+			 * which this model does not follow: swtpm's
+			 * CMD_HASH_START is not modelled.
+			 */
+			memset(s->pcr[B_SHA1][p].val, p >= 17 && p <= 22 ? 0xff : 0,
+			       MAX_DIGEST);
+		}
+		break;
 	}
 }
 
@@ -245,6 +449,7 @@ static int apply(struct state *s, const uint8_t *cmd, size_t clen,
 	struct buf c = { cmd, clen, 0, false };
 	struct buf r = { rsp, rlen, 0, false };
 	uint16_t tag = get(&c, 2);
+	enum family fam = family(tag);
 	uint32_t cc, rc;
 
 	get(&c, 4);
@@ -256,62 +461,18 @@ static int apply(struct state *s, const uint8_t *cmd, size_t clen,
 		return -1;
 	s->ncmd++;
 	if (s->list) {
-		printf("%lu 0x%03x %s rc=0x%x", s->ncmd, cc, cc_name(cc), rc);
-		/* The PCR a PCR command names: its first handle. */
-		if (clen >= 14 && (cc == 0x182 || cc == 0x13c || cc == 0x13d ||
-				   (tag == 0x00c1 && cc == 0x14)))
-			printf(" pcr=%u", (unsigned)cmd[10] << 24 |
-			       (unsigned)cmd[11] << 16 | cmd[12] << 8 | cmd[13]);
+		printf("%lu 0x%03x %s rc=0x%x", s->ncmd, cc,
+		       fam == FAM_TPM12 ? tpm12_name(cc) :
+		       fam == FAM_TPM2 ? tpm2_name(cc) : "-", rc);
+		list_pcrs(fam, cc, cmd, clen);
 		printf("\n");
 	}
 	if (rc)
 		return 0;
-
-	if (tag == 0x8001 || tag == 0x8002) {
-		uint32_t h;
-
-		switch (cc) {
-		case 0x144:				/* TPM2_Startup */
-			if (get(&c, 2) == 0)		/* TPM_SU_CLEAR */
-				reset_pcrs(s);
-			break;
-		case 0x182:				/* TPM2_PCR_Extend */
-			h = get(&c, 4);
-			skip_auth(&c, tag);
-			digest_values(s, &c, h);
-			break;
-		case 0x13c:				/* TPM2_PCR_Event */
-			h = get(&c, 4);
-			if (tag == 0x8002)
-				get(&r, 4);		/* parameterSize */
-			digest_values(s, &r, h);
-			break;
-		case 0x13d:				/* TPM2_PCR_Reset */
-			h = get(&c, 4);
-			for (int b = 0; b < NR_BANKS && h < MAX_PCRS; b++)
-				memset(s->pcr[b][h].val, 0, MAX_DIGEST);
-			break;
-		case 0x17e:				/* TPM2_PCR_Read */
-			pcr_read(s, &r);
-			break;
-		}
-	} else if (tag == 0x00c1) {			/* TPM 1.2 */
-		uint32_t h;
-		const uint8_t *d;
-
-		switch (cc) {
-		case 0x99:				/* TPM_Startup */
-			if (get(&c, 2) == 1)		/* TPM_ST_CLEAR */
-				reset_pcrs(s);
-			break;
-		case 0x14:				/* TPM_Extend */
-			h = get(&c, 4);
-			d = take(&c, 20);
-			if (d)
-				extend(s, B_SHA1, h, d);
-			break;
-		}
-	}
+	if (fam == FAM_TPM2)
+		apply_tpm2(s, tag, cc, &c, &r);
+	else if (fam == FAM_TPM12)
+		apply_tpm12(s, cc, &c, &r);
 	return c.err || r.err ? -1 : 0;
 }
 
