@@ -21,7 +21,8 @@
  * The forwarding ops (forward.c) run with the pTPM's ops_sem (read) and
  * tpm_mutex held by the TPM core and take the vTPM's locks inside them:
  * the same order.  The vTPM chip's locks must therefore be in lockdep
- * classes of their own (xen_tpmfront_ext sets them; see vtpm.c).
+ * classes of their own: xen_tpmfront_ext sets them; for any other chip
+ * (vtpm=tpmN) vtpm.c marks them as one level of nesting.
  */
 #ifndef _TPM_HANDOFF_PRIV_H
 #define _TPM_HANDOFF_PRIV_H

@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/device.h>
 #include <linux/string.h>
+#include <linux/lockdep.h>
 
 #include <tpm_handoff/xen_tpmfront_ext.h>
 
@@ -69,6 +70,16 @@ static int vtpm_get_named(struct th_vtpm *v, const char *name,
 			 name);
 		return -EINVAL;
 	}
+	/*
+	 * The vTPM's ops_sem and tpm_mutex are taken inside the pTPM's (under
+	 * the barrier, and by the forwarding ops for good).  A chip of
+	 * another driver was initialised at the same place as the pTPM's, so
+	 * its locks are in the same lockdep classes: mark them one level of
+	 * nesting down, as xen_tpmfront_ext does with classes of its own.
+	 * Only lockdep's view changes; a no-op without CONFIG_LOCKDEP.
+	 */
+	lockdep_set_subclass(&v->chip->ops_sem, SINGLE_DEPTH_NESTING);
+	lockdep_set_subclass(&v->chip->tpm_mutex, SINGLE_DEPTH_NESTING);
 	v->provider = "chip";
 	return 0;
 }
