@@ -30,7 +30,9 @@ enum {
 	O_JSON = 1 << 8,
 	O_RAW = 1 << 9,
 	O_FORCE = 1 << 10,
-	O_HELP = 1 << 11,
+	O_FW_LOG = 1 << 11,
+	O_RECORD_FROM_LOG = 1 << 12,
+	O_HELP = 1 << 13,
 };
 
 static const struct option {
@@ -46,6 +48,8 @@ static const struct option {
 	{ "ptpm-pcrs", O_PTPM_PCRS, true },
 	{ "vtpm-pcrs", O_VTPM_PCRS, true },
 	{ "attempts", O_ATTEMPTS, true },
+	{ "fw-log", O_FW_LOG, true },
+	{ "record-from-log", O_RECORD_FROM_LOG, false },
 	{ "json", O_JSON, false },
 	{ "raw", O_RAW, false },
 	{ "force", O_FORCE, false },
@@ -102,8 +106,10 @@ static const struct command {
 	  "\n"
 	  "Print the record of the last handoff attempt (DIR/record): readable\n"
 	  "by default, the kernel's \"key: value\" lines with --raw, or one JSON\n"
-	  "object with --json (numbers as numbers, \"banks\" a list, PCR values\n"
-	  "nested: \"pcrs\": {\"10\": {\"sha256\": {\"value\", \"mode\", \"digest\"}}}).\n"
+	  "object with --json (numbers as numbers, \"banks\" and PCR lists such as\n"
+	  "\"fw_replay\" lists, PCR values nested: \"pcrs\": {\"10\": {\"sha256\":\n"
+	  "{\"value\", \"mode\", \"digest\"}}, \"8\": {\"sha256\": {\"value\", \"mode\"},\n"
+	  "\"bind\": REASON}, \"0\": {..., \"events\": N}}).\n"
 	  "\n"
 	  "  --json          one JSON object\n"
 	  "  --raw           the record's lines as they are (after checking them)\n"
@@ -112,9 +118,11 @@ static const struct command {
 	  "Exit status: 0 printed, 1 no record yet (or the module is not loaded),\n"
 	  "2 the record is unreadable or malformed.\n" },
 	{ "verify", cmd_verify,
-	  O_SYSFS | O_RECORD | O_LOG | O_TCTI | O_PTPM_PCRS | O_VTPM_PCRS | O_ATTEMPTS,
+	  O_SYSFS | O_CLASS | O_RECORD | O_LOG | O_TCTI | O_PTPM_PCRS | O_VTPM_PCRS |
+	  O_ATTEMPTS | O_FW_LOG | O_RECORD_FROM_LOG,
 	  "usage: tpm-handoff verify [--tcti TCTI | --vtpm-pcrs FILE] [--ptpm-pcrs FILE]\n"
-	  "                          [--log FILE] [--record FILE] [--sysfs DIR]\n"
+	  "                          [--log FILE] [--record FILE | --record-from-log]\n"
+	  "                          [--fw-log FILE] [--sysfs DIR] [--class DIR]\n"
 	  "                          [--attempts N]\n"
 	  "\n"
 	  "Check a committed handoff's split IMA log:\n"
@@ -126,6 +134,23 @@ static const struct command {
 	  "(template-hash or padded-sha1).  Prints one line per check and bank,\n"
 	  "then \"verify: PASS\" or \"verify: FAIL: <reason>\", naming the entry\n"
 	  "where the log and a TPM part.\n"
+	  "\n"
+	  "Firmware PCRs (the record's PCRs with a mode but no digest line), one\n"
+	  "line each:\n"
+	  "  - mode replay: the vTPM's PCR equals the snapshot (pcrN.BANK, or\n"
+	  "    --ptpm-pcrs); with --fw-log, the event log's replay equals it too;\n"
+	  "  - mode bind: the vTPM's PCR equals H(reset || snapshot) in each bank's\n"
+	  "    hash (reset: 00.. for PCRs 0-16 and 23, ff.. for 17-22).\n"
+	  "\n"
+	  "The record in the IMA log: with the IMA policy rule\n"
+	  "  measure func=CRITICAL_DATA label=tpm_handoff template=ima-buf\n"
+	  "the module measures its record (without its timings and counters) as\n"
+	  "an ima-buf entry \"tpm_handoff\" after the cut.  If the log holds one\n"
+	  "(the last, if several), its digest must match its data, it must come\n"
+	  "after the cut, and each of its keys must equal the record's.\n"
+	  "\n"
+	  "A TPM 1.2 (record family: 1.2) cannot be read through tpm2-tss: its\n"
+	  "PCRs (sha1) come from DIR/tpmN/device/pcrs of the --class directory.\n"
 	  "\n"
 	  "A live log grows while it is read, and IMA appends an entry before it\n"
 	  "extends it.  So: read the vTPM's PCR 10 (all banks in one snapshot),\n"
@@ -141,16 +166,23 @@ static const struct command {
 	  "\n"
 	  "  --tcti TCTI     the vTPM (default \"device:/dev/tpmrmN\", N from the\n"
 	  "                  record's vtpm), e.g. \"swtpm:host=127.0.0.1,port=2321\"\n"
-	  "  --vtpm-pcrs FILE  the vTPM's PCR 10 as \"pcr10.BANK: hex\" lines, instead\n"
-	  "                  of reading the vTPM\n"
-	  "  --ptpm-pcrs FILE  the pTPM's PCR 10 as \"pcr10.BANK: hex\" lines (as\n"
+	  "  --vtpm-pcrs FILE  the vTPM's PCRs as \"pcrN.BANK: hex\" lines, instead\n"
+	  "                  of reading the vTPM (PCR 10 in every bank; firmware\n"
+	  "                  PCRs the file lacks are reported as not checked)\n"
+	  "  --ptpm-pcrs FILE  the pTPM's PCRs as \"pcrN.BANK: hex\" lines (as\n"
 	  "                  ima-replay --expect takes), instead of the record's\n"
+	  "                  snapshot (PCR 10 in every bank; firmware PCRs it\n"
+	  "                  lacks keep the record's)\n"
+	  "  --fw-log FILE   the firmware's TCG event log, saved before the handoff\n"
+	  "                  (/sys/kernel/security/tpm0/binary_bios_measurements)\n"
+	  "  --record-from-log  take the record from the IMA log's tpm_handoff\n"
+	  "                  entry only, not from DIR/record (exit 2 if there is none)\n"
 	  "  --attempts N    reads of the vTPM and the log, 1-20 (default 5)\n"
-	  PATHS_HELP LOG_HELP RECORD_HELP
+	  PATHS_HELP CLASS_HELP LOG_HELP RECORD_HELP
 	  "\n"
 	  "Exit status: 0 PASS, 1 FAIL, 2 bad input (unreadable, truncated or\n"
-	  "garbled log or record, a cut past the end of the log, an unreachable\n"
-	  "TPM).\n" },
+	  "garbled log, event log or record, a cut past the end of the log, an\n"
+	  "unreachable TPM, no record in the log with --record-from-log).\n" },
 };
 
 #define NR(a)	(sizeof(a) / sizeof((a)[0]))
@@ -166,7 +198,8 @@ static void usage(FILE *f)
 		"  status   the handoff state, the chips, and whether a handoff can start\n"
 		"  start    check the preconditions, hand off, show the record\n"
 		"  record   print the last attempt's record (--json: as JSON)\n"
-		"  verify   check the IMA log against the pTPM's and the vTPM's PCR 10\n"
+		"  verify   check the IMA log against the pTPM's and the vTPM's PCR 10,\n"
+		"           and the firmware PCRs and the record the IMA log holds\n"
 		"\n"
 		"\"tpm-handoff COMMAND --help\" describes a command and its options.\n"
 		"Exit status: 0 success, 1 not ready or failed, 2 bad input.\n");
@@ -217,6 +250,12 @@ static int set_option(struct th_opts *o, const struct option *opt, const char *v
 		break;
 	case O_VTPM_PCRS:
 		o->vtpm_pcrs = value;
+		break;
+	case O_FW_LOG:
+		o->fw_log = value;
+		break;
+	case O_RECORD_FROM_LOG:
+		o->record_from_log = true;
 		break;
 	case O_JSON:
 		o->json = true;
@@ -337,6 +376,15 @@ int main(int argc, char **argv)
 	}
 	if (o.vtpm_pcrs && o.tcti) {
 		th_err("verify: --vtpm-pcrs and --tcti exclude each other");
+		return TH_EXIT_INPUT;
+	}
+	if (o.record && o.record_from_log) {
+		th_err("verify: --record and --record-from-log exclude each other");
+		return TH_EXIT_INPUT;
+	}
+	if (o.fw_log && !strcmp(o.fw_log, "-") &&
+	    (!strcmp(o.log, "-") || (o.record && !strcmp(o.record, "-")))) {
+		th_err("only one of the log, the event log and the record can come from stdin");
 		return TH_EXIT_INPUT;
 	}
 	if (!strcmp(o.log, "-") && o.record && !strcmp(o.record, "-")) {

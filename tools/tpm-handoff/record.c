@@ -90,6 +90,22 @@ static int parse_pcr_key(struct th_record *r, const char *key, const char *value
 		return -1;
 	}
 	p++;
+	if (!strcmp(p, "bind")) {
+		if (!*value) {
+			snprintf(why, whylen, "%s: no reason given", key);
+			return -1;
+		}
+		r->bind_why[pcr] = value;
+		return 0;
+	}
+	if (!strcmp(p, "events")) {
+		if (th_parse_u64(value, &r->events[pcr])) {
+			snprintf(why, whylen, "%s: \"%.80s\" is not a number", key, value);
+			return -1;
+		}
+		r->has_events[pcr] = true;
+		return 0;
+	}
 	dot = strchr(p, '.');
 	n = dot ? (size_t)(dot - p) : strlen(p);
 	if (!n || n >= sizeof(bank)) {
@@ -172,26 +188,49 @@ static int parse_banks(struct th_record *r, const char *value, char *why,
 	return 0;
 }
 
-/* "10 11": the pcrs line. */
-static int parse_pcrs(struct th_record *r, const char *value, char *why,
-		      size_t whylen)
+/* "10 11" (pcrs, fw_replay, fw_bind, fw_resumed; may be empty) into *mask. */
+static int parse_pcr_list(const char *key, const char *value, uint32_t *mask,
+			  char *why, size_t whylen)
 {
 	const char *p = value, *end;
 
+	*mask = 0;
 	while (*p) {
 		int pcr = parse_pcr(p, &end);
 
-		if (pcr < 0 || (*end && *end != ' ') || (r->pcrs & (1u << pcr)) ||
+		if (pcr < 0 || (*end && *end != ' ') || (*mask & (1u << pcr)) ||
 		    (*end == ' ' && !end[1])) {
-			snprintf(why, whylen, "pcrs: \"%.80s\" is not a list of PCRs 0-23",
-				 value);
+			snprintf(why, whylen, "%s: \"%.80s\" is not a list of PCRs 0-23",
+				 key, value);
 			return -1;
 		}
-		r->pcrs |= 1u << pcr;
+		*mask |= 1u << pcr;
 		p = *end ? end + 1 : end;
 	}
-	r->has_pcrs = true;
 	return 0;
+}
+
+const char *th_pcr_mask_str(uint32_t mask, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (unsigned int p = 0; p < IMALOG_MAX_PCRS && n < len; p++) {
+		unsigned int q = p;
+
+		if (!(mask & (1u << p)))
+			continue;
+		while (q + 1 < IMALOG_MAX_PCRS && (mask & (1u << (q + 1))))
+			q++;
+		if (q > p + 1)
+			n += (size_t)snprintf(buf + n, len - n, "%s%u-%u", n ? " " : "", p, q);
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%s%u", n ? " " : "", p);
+		if (q == p + 1 && n < len)
+			n += (size_t)snprintf(buf + n, len - n, " %u", q);
+		p = q;
+	}
+	return buf;
 }
 
 /* A decimal value into *v, with *has set. */
@@ -206,10 +245,112 @@ static int number(const char *key, const char *value, uint64_t *v, bool *has,
 	return 0;
 }
 
+/* Keys whose value is a decimal number (the JSON form prints them so). */
+static const char *const number_keys[] = {
+	"tpm_handoff", "cut", "entries", "resumed", "replayed",
+	"replayed_in_barrier", "replay_ns", "barrier_ns", "duration_ns",
+	"memory_bytes", "fw_extended", "fw_log_events",
+};
+
+/* Keys whose value is a list of PCRs (the JSON form: a list of numbers). */
+static const char *const pcr_list_keys[] = {
+	"pcrs", "fw_replay", "fw_bind", "fw_resumed",
+};
+
+static bool in_list(const char *key, const char *const *list, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(key, list[k]))
+			return true;
+	return false;
+}
+
+#define IN_LIST(key, list)	in_list(key, list, sizeof(list) / sizeof(list[0]))
+
+/*
+ * The keys the measured copy leaves out (drivers/tpm_handoff/record.c,
+ * th_record_format() with measured set).
+ */
+static const char *const unmeasured_keys[] = {
+	"prereplay", "resumed", "replayed", "replayed_in_barrier",
+	"replay_ns", "barrier_ns", "duration_ns", "memory_bytes",
+	"fw_extended", "fw_resumed",
+};
+
+bool th_record_key_unmeasured(const char *key)
+{
+	size_t n = strlen(key);
+
+	return IN_LIST(key, unmeasured_keys) ||
+	       (n > 3 && !strcmp(key + n - 3, "_ns"));
+}
+
+const char *th_record_get(const struct th_record *r, const char *key)
+{
+	for (size_t k = 0; k < r->nkv; k++)
+		if (!strcmp(r->kv[k].key, key))
+			return r->kv[k].value;
+	return NULL;
+}
+
+/* The keys of the firmware PCRs and the family. */
+static int parse_fw_kv(struct th_record *r, const char *key, const char *value,
+		       char *why, size_t whylen)
+{
+	uint32_t mask;
+
+	if (!strcmp(key, "family")) {
+		if (!strcmp(value, "2.0")) {
+			r->family = TH_FAMILY_20;
+		} else if (!strcmp(value, "1.2")) {
+			r->family = TH_FAMILY_12;
+		} else {
+			snprintf(why, whylen, "family: \"%.80s\" is neither 2.0 nor 1.2", value);
+			return -1;
+		}
+	} else if (!strcmp(key, "fw_log")) {
+		if (!*value) {
+			snprintf(why, whylen, "fw_log: empty");
+			return -1;
+		}
+		r->fw_log = value;
+	} else if (!strcmp(key, "fw_log_format")) {
+		if (strcmp(value, "crypto-agile") && strcmp(value, "tpm1.2")) {
+			snprintf(why, whylen, "fw_log_format: \"%.80s\" is neither crypto-agile nor tpm1.2",
+				 value);
+			return -1;
+		}
+		r->fw_log_format = value;
+	} else if (!strcmp(key, "fw_log_error")) {
+		r->fw_log_error = value;
+	} else if (!strcmp(key, "fw_replay") || !strcmp(key, "fw_bind")) {
+		if (parse_pcr_list(key, value, &mask, why, whylen))
+			return -1;
+		if (key[3] == 'r') {
+			r->fw_replay = mask;
+			r->has_fw_replay = true;
+		} else {
+			r->fw_bind = mask;
+			r->has_fw_bind = true;
+		}
+	} else if (!strcmp(key, "fw_resumed")) {
+		return parse_pcr_list(key, value, &mask, why, whylen);
+	} else if (!strcmp(key, "prereplay")) {
+		if (strcmp(value, "yes") && strcmp(value, "no")) {
+			snprintf(why, whylen, "prereplay: \"%.80s\" is neither yes nor no", value);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* One "key: value" line. */
 static int parse_kv(struct th_record *r, const char *key, const char *value,
 		    char *why, size_t whylen)
 {
+	uint64_t n;
+	bool has;
+
 	if (!strcmp(key, "result")) {
 		if (strcmp(value, "committed") && strcmp(value, "aborted")) {
 			snprintf(why, whylen, "result: \"%.80s\" is neither committed nor aborted",
@@ -238,7 +379,11 @@ static int parse_kv(struct th_record *r, const char *key, const char *value,
 	} else if (!strcmp(key, "banks")) {
 		return parse_banks(r, value, why, whylen);
 	} else if (!strcmp(key, "pcrs")) {
-		return parse_pcrs(r, value, why, whylen);
+		r->has_pcrs = true;
+		return parse_pcr_list(key, value, &r->pcrs, why, whylen);
+	} else if (!strcmp(key, "tpm_handoff")) {
+		r->version = value;
+		return number(key, value, &n, &has, why, whylen);
 	} else if (!strcmp(key, "cut")) {
 		return number(key, value, &r->cut, &r->has_cut, why, whylen);
 	} else if (!strcmp(key, "entries")) {
@@ -251,6 +396,13 @@ static int parse_kv(struct th_record *r, const char *key, const char *value,
 		return number(key, value, &r->duration_ns, &r->has_duration, why, whylen);
 	} else if (!strncmp(key, "pcr", 3) && isdigit((unsigned char)key[3])) {
 		return parse_pcr_key(r, key, value, why, whylen);
+	} else if (!strcmp(key, "fw_log_events")) {
+		return number(key, value, &r->fw_log_events, &r->has_fw_log_events,
+			      why, whylen);
+	} else if (IN_LIST(key, number_keys)) {
+		return number(key, value, &n, &has, why, whylen);
+	} else {
+		return parse_fw_kv(r, key, value, why, whylen);
 	}
 	/* Any other key: kept as it is, for later versions of the ABI. */
 	return 0;
@@ -304,6 +456,35 @@ static int check_whole(const struct th_record *r, char *why, size_t whylen)
 				 p->pcr, p->bank, p->pcr);
 			return -1;
 		}
+		if (p->mode && strcmp(p->mode, "replay") && strcmp(p->mode, "bind")) {
+			snprintf(why, whylen, "pcr%u.%s.mode: \"%s\" is neither replay nor bind",
+				 p->pcr, p->bank, p->mode);
+			return -1;
+		}
+		/* A firmware PCR's mode agrees with fw_replay and fw_bind. */
+		if (p->mode && !p->digest && (r->has_fw_replay || r->has_fw_bind) &&
+		    !((p->mode[0] == 'r' ? r->fw_replay : r->fw_bind) & (1u << p->pcr))) {
+			snprintf(why, whylen, "pcr%u.%s.mode is %s, but PCR %u is not in fw_%s",
+				 p->pcr, p->bank, p->mode, p->pcr, p->mode);
+			return -1;
+		}
+	}
+	if (r->fw_replay & r->fw_bind) {
+		snprintf(why, whylen, "PCR %d is in both fw_replay and fw_bind",
+			 __builtin_ctz(r->fw_replay & r->fw_bind));
+		return -1;
+	}
+	for (unsigned int p = 0; p < IMALOG_MAX_PCRS; p++)
+		if ((r->bind_why[p] || r->has_events[p]) && r->has_pcrs &&
+		    !(r->pcrs & (1u << p))) {
+			snprintf(why, whylen, "pcr%u.%s, but PCR %u is not in pcrs",
+				 p, r->bind_why[p] ? "bind" : "events", p);
+			return -1;
+		}
+	if (r->family == TH_FAMILY_12 &&
+	    (r->banks.nr != 1 || strcmp(r->banks.name[0], "sha1"))) {
+		snprintf(why, whylen, "family 1.2, but banks are not just sha1");
+		return -1;
 	}
 	return 0;
 }
@@ -439,9 +620,65 @@ static void print_ms(FILE *f, uint64_t ns)
 
 #define LABEL	"%-21s"
 
+/* The PCR values, PCR by PCR: mode, digest kind, events; why bound. */
+static void print_pcrs_text(FILE *f, const struct th_record *r)
+{
+	char list[128];
+
+	if (r->has_pcrs)
+		fprintf(f, LABEL "%s\n", "PCRs mirrored:",
+			r->pcrs ? th_pcr_mask_str(r->pcrs, list, sizeof(list)) : "(none)");
+	for (unsigned int pcr = 0; pcr < IMALOG_MAX_PCRS; pcr++) {
+		for (size_t i = 0; i < r->npcr; i++) {
+			const struct th_rec_pcr *p = &r->pcr[i];
+			char label[64];
+
+			if (p->pcr != pcr)
+				continue;
+			snprintf(label, sizeof(label), "pcr%u.%s:", p->pcr, p->bank);
+			fprintf(f, LABEL, label);
+			th_hex_print(f, p->value, p->len);
+			if (p->mode || p->digest) {
+				fprintf(f, " (%s%s%s", p->mode ? p->mode : "",
+					p->mode && p->digest ? ", " : "",
+					p->digest ? p->digest : "");
+				if (r->has_events[pcr])
+					fprintf(f, ", %" PRIu64 " event%s", r->events[pcr],
+						r->events[pcr] == 1 ? "" : "s");
+				fprintf(f, ")");
+			}
+			fprintf(f, "\n");
+		}
+		if (r->bind_why[pcr]) {
+			char label[64];
+
+			snprintf(label, sizeof(label), "pcr%u.bind:", pcr);
+			fprintf(f, LABEL "%s\n", label, r->bind_why[pcr]);
+		}
+	}
+}
+
+/* fw_log with its format and events, or its error. */
+static void print_fw_log_text(FILE *f, const struct th_record *r)
+{
+	fprintf(f, LABEL "%s", "firmware log:", r->fw_log);
+	if (r->fw_log_format || r->has_fw_log_events) {
+		fprintf(f, " (%s", r->fw_log_format ? r->fw_log_format : "");
+		if (r->has_fw_log_events)
+			fprintf(f, "%s%" PRIu64 " events", r->fw_log_format ? ", " : "",
+				r->fw_log_events);
+		fprintf(f, ")");
+	}
+	if (r->fw_log_error)
+		fprintf(f, ": unusable: %s", r->fw_log_error);
+	fprintf(f, "\n");
+}
+
 void th_record_print_text(FILE *f, const struct th_record *r)
 {
-	bool pcrs_done = false;
+	bool pcrs_done = false, fw_done = false;
+	char list[128], list2[128];
+	uint64_t n;
 
 	for (size_t k = 0; k < r->nkv; k++) {
 		const char *key = r->kv[k].key, *v = r->kv[k].value;
@@ -460,6 +697,8 @@ void th_record_print_text(FILE *f, const struct th_record *r)
 		} else if (!strcmp(key, "vtpm_provider")) {
 			if (!r->vtpm)
 				fprintf(f, LABEL "%s\n", "vTPM provider:", v);
+		} else if (!strcmp(key, "family")) {
+			fprintf(f, LABEL "TPM %s\n", "family:", v);
 		} else if (!strcmp(key, "banks")) {
 			fprintf(f, LABEL "%s\n", "banks:", *v ? v : "(none)");
 		} else if (!strcmp(key, "cut")) {
@@ -479,30 +718,32 @@ void th_record_print_text(FILE *f, const struct th_record *r)
 			fprintf(f, LABEL, "duration:");
 			print_ms(f, r->duration_ns);
 			fprintf(f, "\n");
+		} else if (!strcmp(key, "fw_log")) {
+			print_fw_log_text(f, r);
+		} else if (r->fw_log && (!strcmp(key, "fw_log_format") ||
+					 !strcmp(key, "fw_log_events") ||
+					 !strcmp(key, "fw_log_error"))) {
+			continue;	/* with fw_log */
+		} else if (!strcmp(key, "fw_replay") || !strcmp(key, "fw_bind")) {
+			if (fw_done)
+				continue;
+			fw_done = true;
+			fprintf(f, LABEL "replayed %s; bound %s\n", "firmware PCRs:",
+				r->fw_replay ? th_pcr_mask_str(r->fw_replay, list, sizeof(list)) :
+				"(none)",
+				r->fw_bind ? th_pcr_mask_str(r->fw_bind, list2, sizeof(list2)) :
+				"(none)");
+		} else if (!strcmp(key, "fw_extended") && !th_parse_u64(v, &n)) {
+			fprintf(f, LABEL "%" PRIu64 " extends into the vTPM (replayed events, binds)\n",
+				"firmware extends:", n);
+		} else if (!strcmp(key, "fw_resumed")) {
+			fprintf(f, LABEL "%s\n", "firmware resumed:",
+				*v ? v : "(none: no firmware PCR was in the vTPM already)");
 		} else if (pcr_key(key)) {
 			if (pcrs_done)
 				continue;
 			pcrs_done = true;
-			if (r->has_pcrs) {
-				fprintf(f, LABEL, "PCRs mirrored:");
-				for (unsigned int i = 0, n = 0; i < IMALOG_MAX_PCRS; i++)
-					if (r->pcrs & (1u << i))
-						fprintf(f, "%s%u", n++ ? " " : "", i);
-				fprintf(f, "%s\n", r->pcrs ? "" : "(none)");
-			}
-			for (size_t i = 0; i < r->npcr; i++) {
-				const struct th_rec_pcr *p = &r->pcr[i];
-				char label[64];
-
-				snprintf(label, sizeof(label), "pcr%u.%s:", p->pcr, p->bank);
-				fprintf(f, LABEL, label);
-				th_hex_print(f, p->value, p->len);
-				if (p->mode || p->digest)
-					fprintf(f, " (%s%s%s)", p->mode ? p->mode : "",
-						p->mode && p->digest ? ", " : "",
-						p->digest ? p->digest : "");
-				fprintf(f, "\n");
-			}
+			print_pcrs_text(f, r);
 		} else {
 			char label[KEY_MAX + 2];
 
@@ -536,7 +777,11 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* "pcrs": {"10": {"sha1": {"value": ..., "mode": ..., "digest": ...}}} */
+/*
+ * "pcrs": {"10": {"sha1": {"value": ..., "mode": ..., "digest": ...}},
+ *	    "8": {"sha1": {"value": ..., "mode": "bind"}, "bind": "why"},
+ *	    "0": {"sha1": {...}, "events": 12}}
+ */
 static void json_pcrs(FILE *f, const struct th_record *r)
 {
 	const char *psep = "";
@@ -544,7 +789,7 @@ static void json_pcrs(FILE *f, const struct th_record *r)
 	fprintf(f, "\"pcrs\":{");
 	for (unsigned int pcr = 0; pcr < IMALOG_MAX_PCRS; pcr++) {
 		const char *bsep = "";
-		bool any = r->pcrs & (1u << pcr);
+		bool any = (r->pcrs & (1u << pcr)) || r->bind_why[pcr] || r->has_events[pcr];
 
 		for (size_t k = 0; k < r->npcr && !any; k++)
 			any = r->pcr[k].pcr == pcr;
@@ -573,31 +818,47 @@ static void json_pcrs(FILE *f, const struct th_record *r)
 			}
 			fprintf(f, "}");
 		}
+		if (r->bind_why[pcr]) {
+			fprintf(f, "%s\"bind\":", bsep);
+			json_str(f, r->bind_why[pcr]);
+			bsep = ",";
+		}
+		if (r->has_events[pcr])
+			fprintf(f, "%s\"events\":%" PRIu64, bsep, r->events[pcr]);
 		fprintf(f, "}");
 	}
 	fprintf(f, "}");
 }
 
-/* The parsed value of a numeric key, or NULL if key is not one. */
-static const uint64_t *number_of(const struct th_record *r, const char *key)
+/* [0,1,2]: a PCR list (already checked). */
+static void json_pcr_list(FILE *f, const char *v)
 {
-	if (!strcmp(key, "cut"))
-		return &r->cut;
-	if (!strcmp(key, "entries"))
-		return &r->entries;
-	if (!strcmp(key, "replayed"))
-		return &r->replayed;
-	if (!strcmp(key, "barrier_ns"))
-		return &r->barrier_ns;
-	if (!strcmp(key, "duration_ns"))
-		return &r->duration_ns;
-	return NULL;
+	const char *sep = "";
+	uint64_t n;
+
+	fprintf(f, "[");
+	while (*v) {
+		char num[4];
+		size_t len = strcspn(v, " ");
+
+		if (len < sizeof(num)) {
+			memcpy(num, v, len);
+			num[len] = 0;
+			if (!th_parse_u64(num, &n))
+				fprintf(f, "%s%" PRIu64, sep, n);
+			sep = ",";
+		}
+		v += len;
+		v += strspn(v, " ");
+	}
+	fprintf(f, "]");
 }
 
 void th_record_print_json(FILE *f, const struct th_record *r)
 {
 	bool pcrs_done = false;
 	const char *sep = "";
+	uint64_t n;
 
 	fprintf(f, "{");
 	for (size_t k = 0; k < r->nkv; k++) {
@@ -616,9 +877,12 @@ void th_record_print_json(FILE *f, const struct th_record *r)
 				json_str(f, r->banks.name[b]);
 			}
 			fprintf(f, "]");
-		} else if (number_of(r, key)) {
+		} else if (IN_LIST(key, number_keys) && !th_parse_u64(v, &n)) {
 			/* printed anew: "007" is not a JSON number */
-			fprintf(f, "%s\"%s\":%" PRIu64, sep, key, *number_of(r, key));
+			fprintf(f, "%s\"%s\":%" PRIu64, sep, key, n);
+		} else if (IN_LIST(key, pcr_list_keys)) {
+			fprintf(f, "%s\"%s\":", sep, key);
+			json_pcr_list(f, v);
 		} else {
 			fprintf(f, "%s", sep);
 			json_str(f, key);
@@ -630,17 +894,17 @@ void th_record_print_json(FILE *f, const struct th_record *r)
 	fprintf(f, "}\n");
 }
 
-int th_pcrfile_load(const char *path, unsigned int pcr,
-		    uint8_t vals[IMALOG_NR_BANKS][IMALOG_MAX_DIGEST],
-		    uint32_t *mask, char *err, size_t errlen)
+int th_pcrfile_load_all(const char *path,
+			uint8_t vals[IMALOG_MAX_PCRS][IMALOG_NR_BANKS][IMALOG_MAX_DIGEST],
+			uint32_t mask[IMALOG_MAX_PCRS], char *err, size_t errlen)
 {
 	char *text, *line, *next;
-	uint32_t seen[IMALOG_MAX_PCRS] = { 0 };
+	uint32_t *seen = mask;
 	unsigned long ln = 0;
 	size_t len;
 	int ret = th_read_file(path, TH_FILE_MAX, &text, &len);
 
-	*mask = 0;
+	memset(mask, 0, IMALOG_MAX_PCRS * sizeof(*mask));
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return -1;
@@ -696,10 +960,7 @@ int th_pcrfile_load(const char *path, unsigned int pcr,
 				 path, ln, n, bank, p, 2 * imalog_bank_size(b));
 			goto out;
 		}
-		if ((unsigned int)n == pcr) {
-			memcpy(vals[b], value, imalog_bank_size(b));
-			*mask |= 1u << b;
-		}
+		memcpy(vals[n][b], value, imalog_bank_size(b));
 		continue;
 syntax:
 		snprintf(err, errlen, "%s:%lu: expected \"pcrP.BANK: hex\", got \"%.60s\"",
@@ -709,6 +970,33 @@ syntax:
 	ret = 0;
 out:
 	free(text);
+	return ret;
+}
+
+int th_pcrfile_load(const char *path, unsigned int pcr,
+		    uint8_t vals[IMALOG_NR_BANKS][IMALOG_MAX_DIGEST],
+		    uint32_t *mask, char *err, size_t errlen)
+{
+	uint8_t (*all)[IMALOG_NR_BANKS][IMALOG_MAX_DIGEST];
+	uint32_t masks[IMALOG_MAX_PCRS];
+	int ret;
+
+	*mask = 0;
+	if (pcr >= IMALOG_MAX_PCRS) {
+		snprintf(err, errlen, "PCR %u out of range", pcr);
+		return -1;
+	}
+	all = calloc(IMALOG_MAX_PCRS, sizeof(*all));
+	if (!all) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ret = th_pcrfile_load_all(path, all, masks, err, errlen);
+	if (!ret) {
+		memcpy(vals, all[pcr], sizeof(all[pcr]));
+		*mask = masks[pcr];
+	}
+	free(all);
 	return ret;
 }
 

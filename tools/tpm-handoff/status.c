@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,12 +65,31 @@ static void check_banks(const struct th_opts *o, struct th_ready *r)
 		return;
 	}
 	r->vbanks_err = th_chip_banks(o->class_dir, r->vtpm, &r->vbanks);
+	/* A TPM 1.2 has one bank, sha1, and no pcr-<bank> directories. */
+	if (!r->pbanks_err && th_chip_is_tpm1(o->class_dir, m->ptpm)) {
+		r->ptpm1 = true;
+		r->pbanks.nr = 1;
+		snprintf(r->pbanks.name[0], TH_NAME, "sha1");
+	}
+	if (!r->vbanks_err && th_chip_is_tpm1(o->class_dir, r->vtpm)) {
+		r->vtpm1 = true;
+		r->vbanks.nr = 1;
+		snprintf(r->vbanks.name[0], TH_NAME, "sha1");
+	}
+	if (!r->pbanks_err && !r->vbanks_err && r->pbanks.nr && r->ptpm1 != r->vtpm1) {
+		fail(r, TH_CK_BANKS, r->ptpm1 ?
+		     "start the vTPM as a TPM 1.2 (vtpmd --tpm1)" :
+		     "start the vTPM as a TPM 2.0 (vtpmd without --tpm1)",
+		     "the pTPM %s is a TPM %s but the vTPM %s is a TPM %s: both must be the same family",
+		     m->ptpm, r->ptpm1 ? "1.2" : "2.0", r->vtpm, r->vtpm1 ? "1.2" : "2.0");
+		return;
+	}
 	if (r->pbanks_err) {
 		fail(r, TH_CK_BANKS, "check that the pTPM chip is registered (ls /sys/class/tpm)",
 		     "%s/%s: %s", o->class_dir, m->ptpm, strerror(-r->pbanks_err));
-	} else if (!r->pbanks.nr) {
-		fail(r, TH_CK_BANKS, "only a TPM 2.0 pTPM on Linux 5.12 or later can be handed off",
-		     "%s/%s has no pcr-<bank> directories (a TPM 1.2?)",
+	} else if (!r->pbanks.nr && !r->ptpm1) {
+		fail(r, TH_CK_BANKS, "only a TPM 2.0 pTPM on Linux 5.12 or later, or a TPM 1.2, can be handed off",
+		     "%s/%s has neither pcr-<bank> directories nor a pcrs file",
 		     o->class_dir, m->ptpm);
 	} else if (r->vbanks_err) {
 		fail(r, TH_CK_BANKS, "restart vtpmd and check that its chip is back (ls /sys/class/tpm)",
@@ -198,14 +218,52 @@ void th_ready_check(const struct th_opts *o, struct th_ready *r)
 }
 
 /* "sha1 sha256" or what went wrong. */
-static void print_banks(const struct th_banks *b, int err)
+static void print_banks(const struct th_banks *b, int err, bool tpm1)
 {
+	if (!err && tpm1) {
+		printf("TPM 1.2, bank sha1");
+		return;
+	}
 	if (err)
 		printf("banks unknown (%s)", strerror(-err));
 	else if (!b->nr)
 		printf("no PCR banks in sysfs");
 	for (size_t k = 0; !err && k < b->nr; k++)
 		printf("%s%s", k ? " " : "banks ", b->name[k]);
+}
+
+/*
+ * The last attempt's record in brief, if there is one: its family and
+ * what became of the firmware PCRs.
+ */
+static void print_record_summary(const struct th_opts *o)
+{
+	struct th_record rec;
+	char err[TH_MSG], list[128], list2[128];
+
+	if (th_record_load(&rec, o, err, sizeof(err)) != TH_REC_OK) {
+		th_record_free(&rec);
+		return;
+	}
+	printf("%-10s %s", "record:", rec.result);
+	if (rec.has_cut)
+		printf(", cut %" PRIu64 " of %" PRIu64, rec.cut, rec.entries);
+	if (rec.family != TH_FAMILY_UNKNOWN)
+		printf(", TPM %s", rec.family == TH_FAMILY_12 ? "1.2" : "2.0");
+	printf(" (tpm-handoff record)\n");
+	if (rec.has_fw_replay || rec.has_fw_bind || rec.fw_log) {
+		printf("%-10s replayed %s; bound %s", "firmware:",
+		       rec.fw_replay ? th_pcr_mask_str(rec.fw_replay, list, sizeof(list)) : "(none)",
+		       rec.fw_bind ? th_pcr_mask_str(rec.fw_bind, list2, sizeof(list2)) : "(none)");
+		if (rec.fw_log)
+			printf(" (event log %s%s%s)", rec.fw_log,
+			       rec.fw_log_format ? ", " : "",
+			       rec.fw_log_format ? rec.fw_log_format : "");
+		printf("\n");
+		if (rec.fw_log_error)
+			printf("%-10s %s\n", "", rec.fw_log_error);
+	}
+	th_record_free(&rec);
 }
 
 int cmd_status(const struct th_opts *o)
@@ -222,14 +280,14 @@ int cmd_status(const struct th_opts *o)
 		printf("%-10s %s", "pTPM:", m->ptpm[0] ? m->ptpm : "(unknown)");
 		if (m->ptpm[0] && !r.committed) {
 			printf(", ");
-			print_banks(&r.pbanks, r.pbanks_err);
+			print_banks(&r.pbanks, r.pbanks_err, r.ptpm1);
 		}
 		printf("\n%-10s ", "vTPM:");
 		if (r.vtpm[0]) {
 			printf("%s, provider %s", r.vtpm, r.provider[0] ? r.provider : "?");
 			if (!r.committed) {
 				printf(", ");
-				print_banks(&r.vbanks, r.vbanks_err);
+				print_banks(&r.vbanks, r.vbanks_err, r.vtpm1);
 			}
 		} else if (r.committed) {
 			printf("committed");
@@ -238,6 +296,8 @@ int cmd_status(const struct th_opts *o)
 		}
 		printf("\n");
 	}
+	if (m->loaded)
+		print_record_summary(o);
 	printf("%-10s %s\n", "IMA log:", o->log);
 	printf("checks:\n");
 	for (int k = 0; k < TH_CK_NR; k++) {

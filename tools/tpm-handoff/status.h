@@ -33,6 +33,7 @@ struct th_ready {
 	struct th_module m;
 	struct th_banks pbanks, vbanks;
 	int pbanks_err, vbanks_err;	/* 0, or -errno */
+	bool ptpm1, vtpm1;		/* TPM 1.2 chips (bank sha1) */
 	char vtpm[TH_NAME];		/* the vTPM chip, "" if unknown */
 	char provider[TH_NAME];
 	struct th_check ck[TH_CK_NR];

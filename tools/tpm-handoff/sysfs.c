@@ -3,6 +3,7 @@
  * tpm-handoff: reading /sys/kernel/tpm_handoff and /sys/class/tpm.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -158,4 +159,101 @@ bool th_banks_has(const struct th_banks *b, const char *name)
 		if (!strcmp(b->name[k], name))
 			return true;
 	return false;
+}
+
+/* One line of a pcrs file: "PCR-NN: XX XX ... XX " into *pcr and v. */
+static int tpm1_pcr_line(const char *line, unsigned int *pcr, uint8_t *v)
+{
+	const char *p = line;
+
+	if (strncmp(p, "PCR-", 4) || !isdigit((unsigned char)p[4]) ||
+	    !isdigit((unsigned char)p[5]) || strncmp(p + 6, ": ", 2))
+		return -1;
+	*pcr = (unsigned int)(p[4] - '0') * 10 + (unsigned int)(p[5] - '0');
+	if (*pcr >= IMALOG_MAX_PCRS)
+		return -1;
+	p += 8;
+	for (int k = 0; k < TH_TPM1_DIGEST; k++) {
+		char hex[3] = { p[0], p[0] ? p[1] : 0, 0 };
+
+		if (th_hex_decode(hex, &v[k], 1))
+			return -1;
+		p += 2;
+		if (*p == ' ')
+			p++;
+		else if (*p || k < TH_TPM1_DIGEST - 1)
+			return -1;
+	}
+	return *p ? -1 : 0;
+}
+
+int th_tpm1_pcrs(const char *class_dir, const char *chip,
+		 uint8_t vals[][TH_TPM1_DIGEST], uint32_t *mask,
+		 char *path, size_t pathlen, char *err, size_t errlen)
+{
+	char dir[4096], *text, *line, *next;
+	unsigned long ln = 0;
+	size_t len;
+	int ret;
+
+	*mask = 0;
+	if (th_path(dir, sizeof(dir), class_dir, chip) ||
+	    th_path(path, pathlen, dir, "device/pcrs")) {
+		snprintf(err, errlen, "%s: path too long", class_dir);
+		return -1;
+	}
+	ret = th_read_file(path, TH_FILE_MAX, &text, &len);
+	if (ret == -ENOENT) {
+		th_path(path, pathlen, dir, "pcrs");
+		ret = th_read_file(path, TH_FILE_MAX, &text, &len);
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot read the TPM 1.2 PCRs of %s (%s/device/pcrs): %s",
+			 chip, dir, strerror(-ret));
+		return -1;
+	}
+	ret = -1;
+	if (memchr(text, 0, len)) {
+		snprintf(err, errlen, "%s: binary data (a NUL byte)", path);
+		goto out;
+	}
+	for (line = text; *line; line = next) {
+		unsigned int pcr;
+		uint8_t v[TH_TPM1_DIGEST];
+
+		ln++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		else
+			next = line + strlen(line);
+		if (tpm1_pcr_line(line, &pcr, v)) {
+			snprintf(err, errlen, "%s:%lu: expected \"PCR-NN: \" and 20 hex bytes, got \"%.70s\"",
+				 path, ln, line);
+			goto out;
+		}
+		if (*mask & (1u << pcr)) {
+			snprintf(err, errlen, "%s:%lu: PCR %u given twice", path, ln, pcr);
+			goto out;
+		}
+		memcpy(vals[pcr], v, sizeof(v));
+		*mask |= 1u << pcr;
+	}
+	ret = 0;
+out:
+	free(text);
+	return ret;
+}
+
+bool th_chip_is_tpm1(const char *class_dir, const char *chip)
+{
+	char dir[4096], path[4200];
+	struct th_banks b;
+	struct stat st;
+
+	if (th_chip_banks(class_dir, chip, &b) || b.nr ||
+	    th_path(dir, sizeof(dir), class_dir, chip))
+		return false;
+	return (!th_path(path, sizeof(path), dir, "device/pcrs") && !stat(path, &st)) ||
+	       (!th_path(path, sizeof(path), dir, "pcrs") && !stat(path, &st));
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -61,6 +62,24 @@ bool th_state_known(const char *state);
  * 0: a TPM 1.2, or a kernel without them) or -errno if there is no chip.
  */
 int th_chip_banks(const char *class_dir, const char *chip, struct th_banks *b);
+
+/*
+ * A TPM 1.2 chip's PCRs (SHA-1), from class_dir/chip/device/pcrs, else
+ * class_dir/chip/pcrs: lines "PCR-NN: " and 20 upper-case hex bytes each
+ * followed by a space (drivers/char/tpm/tpm-sysfs.c, pcrs_show()).
+ * vals[P] and bit P of *mask for every PCR listed; the file read in path.
+ * Return 0, or -1 with a one-line reason in err.
+ */
+#define TH_TPM1_DIGEST	20
+int th_tpm1_pcrs(const char *class_dir, const char *chip,
+		 uint8_t vals[][TH_TPM1_DIGEST], uint32_t *mask,
+		 char *path, size_t pathlen, char *err, size_t errlen);
+
+/*
+ * Is chip a TPM 1.2: no pcr-<bank> directories, but a pcrs file
+ * (device/pcrs or pcrs)?
+ */
+bool th_chip_is_tpm1(const char *class_dir, const char *chip);
 
 /* Does b hold bank name? */
 bool th_banks_has(const struct th_banks *b, const char *name);

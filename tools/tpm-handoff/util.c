@@ -159,7 +159,8 @@ const char *th_errno_name(int e, char *buf, size_t len)
 		{ ENOSPC, "ENOSPC" }, { EROFS, "EROFS" }, { ETIME, "ETIME" },
 		{ EPROTO, "EPROTO" }, { EBADMSG, "EBADMSG" },
 		{ EOPNOTSUPP, "EOPNOTSUPP" }, { ETIMEDOUT, "ETIMEDOUT" },
-		{ EALREADY, "EALREADY" }, { EINTR, "EINTR" },
+		{ EALREADY, "EALREADY" }, { EINTR, "EINTR" }, { EAGAIN, "EAGAIN" },
+		{ ECANCELED, "ECANCELED" },
 	};
 
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)

@@ -33,6 +33,8 @@ struct th_opts {
 	const char *tcti;	/* --tcti STRING, or NULL: from the record */
 	const char *ptpm_pcrs;	/* --ptpm-pcrs FILE */
 	const char *vtpm_pcrs;	/* --vtpm-pcrs FILE */
+	const char *fw_log;	/* --fw-log FILE (verify) */
+	bool record_from_log;	/* --record-from-log (verify) */
 	unsigned int attempts;	/* --attempts N (verify) */
 	bool json;		/* --json (record) */
 	bool raw;		/* --raw (record) */

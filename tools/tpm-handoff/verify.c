@@ -31,6 +31,11 @@
  *          and read both again; after N reads FAIL, naming entry k + 1.
  * With --vtpm-pcrs or a log read from stdin there is one read and the
  * whole log must match.
+ *
+ * A TPM 1.2 vTPM (record family 1.2, bank sha1) is read from sysfs
+ * (CLASS/tpmN/device/pcrs), since tpm2-tss cannot talk to it.  Then come
+ * the firmware PCRs (verify_fw.c) and the record the IMA log holds
+ * (verify_rec.c; with --record-from-log it is the record used throughout).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -44,37 +49,12 @@
 #include "record.h"
 #include "tpm.h"
 #include "util.h"
+#include "verify.h"
 
-#define PCR		10
+#define PCR		TH_IMA_PCR
 #define NONE		IMALOG_NONE
 #define RETRY_MS	100	/* first wait; doubles, at most 1 s */
-
-struct vbank {
-	enum imalog_bank b;
-	const char *name;
-	enum imalog_interp interp;
-	uint8_t ptpm[IMALOG_MAX_DIGEST];
-	bool have_v;			/* the vTPM has (was given) this bank */
-	uint8_t vtpm[IMALOG_MAX_DIGEST];
-	struct imalog_match mp, mv;	/* pTPM's and vTPM's value in the log */
-	bool p_ok, v_ok;
-	char p_line[TH_MSG], v_line[TH_MSG];	/* after "OK: " / "FAIL: " */
-	char p_why[TH_MSG], v_why[TH_MSG];	/* the verdict, if it failed */
-};
-
-struct verify {
-	const struct th_opts *o;
-	struct th_record rec;
-	struct vbank bank[TH_MAX_BANKS];
-	size_t nb;
-	struct th_tpm *tpm;		/* NULL: --vtpm-pcrs */
-	uint64_t *off;			/* off[n - 1]: offset of entry n */
-	size_t noff, capoff;
-	uint64_t entries;		/* in the last read of the log */
-	bool damaged;			/* a template digest did not match */
-	struct imalog_error damage;
-	unsigned int reads;		/* of the vTPM and the log */
-};
+#define STDIN_MAX	(1ul << 30)	/* --log -: read into memory */
 
 enum { V_PASS, V_FAIL, V_RETRY };
 
@@ -95,7 +75,7 @@ static int note_offset(void *arg, const struct imalog_replay *r,
 		v->capoff = cap;
 	}
 	v->off[v->noff++] = e->offset;
-	return 0;
+	return vrec_note(v, e);
 }
 
 /* "entry N at offset O" for entry n (1-based) of the last read. */
@@ -150,6 +130,7 @@ static int replay_log(struct verify *v)
 	}
 	v->noff = 0;
 	v->damaged = false;
+	th_imarec_free(&v->logrec);
 	imalog_replay_on_step(r, note_offset, v);
 	for (size_t k = 0; k < v->nb; k++) {
 		struct vbank *b = &v->bank[k];
@@ -166,7 +147,8 @@ static int replay_log(struct verify *v)
 			goto out;
 		}
 	}
-	if (imalog_replay_file(r, v->o->log)) {
+	if (v->log_buf ? imalog_replay_buffer(r, v->log_buf, v->log_len) :
+	    imalog_replay_file(r, v->o->log)) {
 		e = imalog_replay_error(r);
 		if (e->entry && strstr(e->msg, "template digest does not match")) {
 			/* The log's own integrity: a verification failure. */
@@ -347,6 +329,8 @@ static int judge_vtpm(struct verify *v, uint64_t prev, bool last)
 		return V_FAIL;
 	}
 	if (hi == L) {
+		v->vtpm_passed = true;
+		v->vtpm_covers = L;
 		for (size_t k = 0; k < v->nb; k++)
 			snprintf(v->bank[k].v_line, sizeof(v->bank[k].v_line),
 				 "the whole log (%" PRIu64 " entries) reproduces it (%s)",
@@ -354,6 +338,8 @@ static int judge_vtpm(struct verify *v, uint64_t prev, bool last)
 		return V_PASS;
 	}
 	if (prev != NONE && hi >= prev) {
+		v->vtpm_passed = true;
+		v->vtpm_covers = hi;
 		for (size_t k = 0; k < v->nb; k++)
 			snprintf(v->bank[k].v_line, sizeof(v->bank[k].v_line),
 				 "the first %" PRIu64 " of %" PRIu64
@@ -407,6 +393,20 @@ static int read_vtpm(struct verify *v)
 	uint32_t mask = 0;
 	char err[TH_MSG];
 
+	if (v->tpm1) {
+		/* A TPM 1.2: the sha1 bank only (the record says so). */
+		if (th_tpm1_pcrs(v->o->class_dir, v->rec.vtpm, v->tpm1_vals, &v->tpm1_mask,
+				 v->tpm1_path, sizeof(v->tpm1_path), err, sizeof(err))) {
+			th_err("vTPM: %s", err);
+			return TH_EXIT_INPUT;
+		}
+		if (!(v->tpm1_mask & (1u << PCR))) {
+			th_err("vTPM: %s has no PCR-%d line", v->tpm1_path, PCR);
+			return TH_EXIT_INPUT;
+		}
+		memcpy(v->bank[0].vtpm, v->tpm1_vals[PCR], TH_TPM1_DIGEST);
+		return 0;
+	}
 	for (size_t k = 0; k < v->nb; k++)
 		if (v->bank[k].have_v)
 			mask |= 1u << v->bank[k].b;
@@ -425,14 +425,16 @@ static int read_vtpm(struct verify *v)
 static int setup_banks(struct verify *v)
 {
 	const struct th_opts *o = v->o;
-	uint8_t vals[IMALOG_NR_BANKS][IMALOG_MAX_DIGEST];
 	uint32_t mask = 0;
 	char err[TH_MSG];
 	struct imalog_replay *probe;
 
-	if (o->ptpm_pcrs && th_pcrfile_load(o->ptpm_pcrs, PCR, vals, &mask, err, sizeof(err))) {
-		th_err("%s", err);
-		return TH_EXIT_INPUT;
+	if (o->ptpm_pcrs) {
+		if (th_pcrfile_load_all(o->ptpm_pcrs, v->pfile, v->pfile_mask, err, sizeof(err))) {
+			th_err("%s", err);
+			return TH_EXIT_INPUT;
+		}
+		mask = v->pfile_mask[PCR];
 	}
 	probe = imalog_replay_new();
 	if (!probe) {
@@ -472,7 +474,7 @@ static int setup_banks(struct verify *v)
 				th_err("%s: no pcr%d.%s value", o->ptpm_pcrs, PCR, name);
 				goto bad;
 			}
-			memcpy(b->ptpm, vals[id], sizeof(b->ptpm));
+			memcpy(b->ptpm, v->pfile[PCR][id], sizeof(b->ptpm));
 		} else {
 			memcpy(b->ptpm, p->value, sizeof(b->ptpm));
 		}
@@ -493,25 +495,38 @@ bad:
 static int setup_vtpm(struct verify *v)
 {
 	const struct th_opts *o = v->o;
-	uint8_t vals[IMALOG_NR_BANKS][IMALOG_MAX_DIGEST];
 	char err[TH_MSG], tcti[300];
 	uint32_t mask;
 
 	if (o->vtpm_pcrs) {
-		if (th_pcrfile_load(o->vtpm_pcrs, PCR, vals, &mask, err, sizeof(err))) {
+		if (th_pcrfile_load_all(o->vtpm_pcrs, v->vfile, v->vfile_mask, err, sizeof(err))) {
 			th_err("%s", err);
 			return TH_EXIT_INPUT;
 		}
 		for (size_t k = 0; k < v->nb; k++) {
 			struct vbank *b = &v->bank[k];
 
-			if (!(mask & (1u << b->b))) {
+			if (!(v->vfile_mask[PCR] & (1u << b->b))) {
 				th_err("%s: no pcr%d.%s value", o->vtpm_pcrs, PCR, b->name);
 				return TH_EXIT_INPUT;
 			}
 			b->have_v = true;
-			memcpy(b->vtpm, vals[b->b], sizeof(b->vtpm));
+			memcpy(b->vtpm, v->vfile[PCR][b->b], sizeof(b->vtpm));
 		}
+		return 0;
+	}
+	if (v->rec.family == TH_FAMILY_12) {
+		if (o->tcti) {
+			th_err("--tcti: the vTPM is a TPM 1.2 (record: family 1.2), which tpm2-tss cannot read; verify reads its PCRs from %s/%s/device/pcrs (--class DIR)",
+			       o->class_dir, v->rec.vtpm ? v->rec.vtpm : "tpmN");
+			return TH_EXIT_INPUT;
+		}
+		if (!v->rec.vtpm) {
+			th_err("the record names no vTPM: give --vtpm-pcrs");
+			return TH_EXIT_INPUT;
+		}
+		v->tpm1 = true;
+		v->bank[0].have_v = true;	/* the record's banks: sha1 */
 		return 0;
 	}
 	if (o->tcti) {
@@ -536,7 +551,19 @@ static int setup_vtpm(struct verify *v)
 static int load_record(struct verify *v)
 {
 	char err[TH_MSG];
+	int ret;
 
+	if (v->o->record_from_log) {
+		ret = vrec_load(v);
+		if (ret)
+			return ret;
+		goto loaded;
+	}
+	if (v->o->record)
+		snprintf(v->rec_path, sizeof(v->rec_path), "%s", v->o->record);
+	else
+		snprintf(v->rec_path, sizeof(v->rec_path), "%s/record", v->o->sysfs);
+	v->rec_name = v->rec_path;
 	switch (th_record_load(&v->rec, v->o, err, sizeof(err))) {
 	case TH_REC_OK:
 		break;
@@ -544,12 +571,14 @@ static int load_record(struct verify *v)
 		th_err("no record yet: no handoff has been attempted");
 		return TH_EXIT_INPUT;
 	case TH_REC_ABSENT:
-		th_err("no record: %s", err);
+		th_err("no record: %s%s", err, vrec_in_log(v) ?
+		       "; the IMA log holds one: verify --record-from-log" : "");
 		return TH_EXIT_INPUT;
 	default:
 		th_err("%s", err);
 		return TH_EXIT_INPUT;
 	}
+loaded:
 	if (strcmp(v->rec.result, "committed")) {
 		th_err("the record is of an aborted handoff (%s): nothing to verify",
 		       v->rec.error ? v->rec.error : "no reason given");
@@ -565,7 +594,7 @@ static int load_record(struct verify *v)
 /* Print the verdict; the exit status. */
 static int report(struct verify *v)
 {
-	const char *why = NULL;
+	const char *why = NULL, *fw_why, *rec_why;
 	char dmg[TH_MSG + 32];
 
 	for (size_t k = 0; k < v->nb; k++) {
@@ -580,6 +609,8 @@ static int report(struct verify *v)
 		printf("vTPM pcr%d.%s: %s: %s\n", PCR, b->name, b->v_ok ? "OK" : "FAIL",
 		       b->v_line);
 	}
+	fw_why = vfw_report(v);
+	rec_why = vrec_report(v);
 	if (v->damaged) {
 		snprintf(dmg, sizeof(dmg), "IMA log %s", v->damage.msg);
 		why = dmg;
@@ -590,53 +621,87 @@ static int report(struct verify *v)
 	for (size_t k = 0; k < v->nb && !why; k++)
 		if (!v->bank[k].v_ok)
 			why = v->bank[k].v_why;
+	if (!why)
+		why = fw_why;
+	if (!why)
+		why = rec_why;
 	if (why) {
 		printf("verify: FAIL: %s\n", why);
 		return TH_EXIT_FAIL;
 	}
-	printf("verify: PASS\n");
+	if (v->unchecked[0])
+		printf("verify: PASS (not checked: %s)\n", v->unchecked);
+	else
+		printf("verify: PASS\n");
 	return TH_EXIT_OK;
 }
 
 int cmd_verify(const struct th_opts *o)
 {
-	struct verify v = { .o = o };
+	struct verify *v = calloc(1, sizeof(*v));
 	unsigned int attempts = 1, wait = RETRY_MS;
 	uint64_t prev = NONE;
 	int ret, verdict = V_FAIL;
 
-	ret = load_record(&v);
+	if (!v) {
+		th_err("out of memory");
+		return TH_EXIT_INPUT;
+	}
+	v->o = o;
+	if (!strcmp(o->log, "-")) {
+		/* stdin can be read once; verify may read the log twice. */
+		ret = th_read_file("-", STDIN_MAX, &v->log_buf, &v->log_len);
+		if (ret) {
+			th_err("cannot read the IMA log from stdin: %s", strerror(-ret));
+			ret = TH_EXIT_INPUT;
+			goto out;
+		}
+	}
+	ret = load_record(v);
 	if (!ret)
-		ret = setup_banks(&v);
+		ret = setup_banks(v);
 	if (!ret)
-		ret = setup_vtpm(&v);
+		ret = vfw_setup(v);
+	if (!ret)
+		ret = setup_vtpm(v);
 	if (ret)
 		goto out;
-	if (v.tpm && strcmp(o->log, "-"))
+	if ((v->tpm || v->tpm1) && !v->log_buf)
 		attempts = o->attempts;
 	for (unsigned int i = 1; i <= attempts; i++) {
-		if (v.tpm) {
-			ret = read_vtpm(&v);
+		if (v->tpm || v->tpm1) {
+			ret = read_vtpm(v);
 			if (ret)
 				goto out;
 		}
-		ret = replay_log(&v);
+		ret = replay_log(v);
 		if (ret)
 			goto out;
-		verdict = judge_vtpm(&v, prev, i == attempts);
+		verdict = judge_vtpm(v, prev, i == attempts);
 		if (verdict != V_RETRY)
 			break;
-		prev = v.entries;
+		prev = v->entries;
 		sleep_ms(wait);
 		if (wait < 1000)
 			wait *= 2;
 	}
-	judge_ptpm(&v);
-	ret = report(&v);
+	judge_ptpm(v);
+	ret = vfw_read_vtpm(v);
+	if (!ret)
+		ret = vfw_judge(v);
+	if (!ret)
+		ret = vrec_judge(v);
+	if (!ret)
+		ret = report(v);
 out:
-	th_tpm_close(v.tpm);
-	th_record_free(&v.rec);
-	free(v.off);
+	th_tpm_close(v->tpm);
+	th_record_free(&v->rec);
+	th_imarec_free(&v->logrec);
+	th_imarec_free(&v->prerec);
+	free(v->fwlog);
+	free(v->log_buf);
+	free(v->off);
+	free(v);
 	if (fflush(stdout)) {
 		th_err("write error: %s", strerror(errno));
 		ret = TH_EXIT_INPUT;

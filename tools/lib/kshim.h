@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kshim: just enough of the kernel's C environment to build a kernel source
+ * file that is pure logic (a parser, a replay) into a userspace program, a
+ * test or a fuzzer, unchanged.  Today: drivers/tpm_handoff/tcg_log.c in
+ * tpm-handoff (tools/Makefile).
+ *
+ * How to build such a file:
+ *
+ *	cc ... -I tools/lib/include -include tools/lib/kshim.h -c FILE.c
+ *
+ * -include brings in what the kernel file would get from the headers it
+ * includes only under #ifdef __KERNEL__ (memcmp, vsnprintf, errno values).
+ * tools/lib/include holds <linux/types.h>, <linux/kernel.h>,
+ * <linux/string.h>, <linux/errno.h> and <asm/unaligned.h>, which all come
+ * back here, so that a file including them unconditionally builds too.
+ * Put that directory on the include path of kernel-source objects ONLY:
+ * it shadows the system's UAPI headers of the same names (glibc's
+ * <sys/sysinfo.h>, for one, needs the real <linux/kernel.h>).  A userspace
+ * file that includes a kernel header (tcg_log.h) includes this file first
+ * instead, and is built without the directory; the system's <linux/types.h>
+ * then adds only __u8-style types, which agree with the ones below.
+ *
+ * Types have the kernel's definitions (u64 is unsigned long long on every
+ * architecture), so the kernel's format strings work.  Helpers are
+ * macros or static inline functions with the kernel's names and meanings;
+ * min_t() and max_t() evaluate their arguments twice (no statement
+ * expressions: this builds as strict C11).  Nothing here allocates behind
+ * the caller's back; kmalloc() and friends are malloc() and friends, and
+ * GFP flags are ignored.  Add what the next kernel file needs, with the
+ * kernel's semantics, and nothing that only one program uses.
+ */
+#ifndef TOOLS_LIB_KSHIM_H
+#define TOOLS_LIB_KSHIM_H
+
+#ifdef __KERNEL__
+#error "kshim.h is for userspace builds of kernel sources"
+#endif
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* <linux/types.h> */
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+typedef signed char s8;
+typedef short s16;
+typedef int s32;
+typedef long long s64;
+
+/* The UAPI names, as <asm-generic/int-ll64.h> defines them. */
+typedef unsigned char __u8;
+typedef unsigned short __u16;
+typedef unsigned int __u32;
+typedef unsigned long long __u64;
+typedef signed char __s8;
+typedef short __s16;
+typedef int __s32;
+typedef long long __s64;
+/* sparse's __bitwise is nothing to a compiler. */
+typedef __u16 __le16;
+typedef __u16 __be16;
+typedef __u32 __le32;
+typedef __u32 __be32;
+typedef __u64 __le64;
+typedef __u64 __be64;
+
+/* <linux/compiler_attributes.h> */
+#define __printf(a, b)		__attribute__((format(printf, a, b)))
+#define __scanf(a, b)		__attribute__((format(scanf, a, b)))
+#define __always_unused		__attribute__((unused))
+#define __maybe_unused		__attribute__((unused))
+#define __packed		__attribute__((packed))
+#define __must_check		__attribute__((warn_unused_result))
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define unlikely(x)		__builtin_expect(!!(x), 0)
+#if defined(__has_attribute)
+#if __has_attribute(__fallthrough__)
+#define fallthrough		__attribute__((__fallthrough__))
+#endif
+#endif
+#ifndef fallthrough
+#define fallthrough		do {} while (0)
+#endif
+
+/* <linux/kernel.h>, <linux/minmax.h>, <linux/bits.h> */
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define min_t(type, x, y)	((type)(x) < (type)(y) ? (type)(x) : (type)(y))
+#define max_t(type, x, y)	((type)(x) > (type)(y) ? (type)(x) : (type)(y))
+#define BIT(n)			(1UL << (n))
+#define GENMASK(h, l)		(((~0UL) << (l)) & (~0UL >> (sizeof(long) * CHAR_BIT - 1 - (h))))
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+
+/*
+ * vscnprintf(), scnprintf(): like vsnprintf() but return what was written
+ * (without the NUL), never more than size - 1.
+ */
+static inline int vscnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+	__printf(3, 0);
+static inline int vscnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (!size)
+		return 0;
+	n = vsnprintf(buf, size, fmt, ap);
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? n : (int)(size - 1);
+}
+
+static inline int scnprintf(char *buf, size_t size, const char *fmt, ...)
+	__printf(3, 4);
+static inline int scnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vscnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* <asm/unaligned.h>: byte by byte, so any alignment and host order work. */
+static inline u16 get_unaligned_le16(const void *p)
+{
+	const u8 *b = p;
+
+	return (u16)(b[0] | b[1] << 8);
+}
+
+static inline u32 get_unaligned_le32(const void *p)
+{
+	const u8 *b = p;
+
+	return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
+}
+
+static inline u64 get_unaligned_le64(const void *p)
+{
+	const u8 *b = p;
+
+	return (u64)get_unaligned_le32(b) | (u64)get_unaligned_le32(b + 4) << 32;
+}
+
+static inline u16 get_unaligned_be16(const void *p)
+{
+	const u8 *b = p;
+
+	return (u16)(b[0] << 8 | b[1]);
+}
+
+static inline u32 get_unaligned_be32(const void *p)
+{
+	const u8 *b = p;
+
+	return (u32)b[0] << 24 | (u32)b[1] << 16 | (u32)b[2] << 8 | (u32)b[3];
+}
+
+static inline u64 get_unaligned_be64(const void *p)
+{
+	const u8 *b = p;
+
+	return (u64)get_unaligned_be32(b) << 32 | (u64)get_unaligned_be32(b + 4);
+}
+
+static inline void put_unaligned_le16(u16 v, void *p)
+{
+	u8 *b = p;
+
+	b[0] = (u8)v;
+	b[1] = (u8)(v >> 8);
+}
+
+static inline void put_unaligned_le32(u32 v, void *p)
+{
+	u8 *b = p;
+
+	for (int i = 0; i < 4; i++)
+		b[i] = (u8)(v >> (8 * i));
+}
+
+static inline void put_unaligned_be16(u16 v, void *p)
+{
+	u8 *b = p;
+
+	b[0] = (u8)(v >> 8);
+	b[1] = (u8)v;
+}
+
+static inline void put_unaligned_be32(u32 v, void *p)
+{
+	u8 *b = p;
+
+	for (int i = 0; i < 4; i++)
+		b[i] = (u8)(v >> (24 - 8 * i));
+}
+
+/* <linux/errno.h>: the kernel-internal values userspace lacks. */
+#ifndef ENOTSUPP
+#define ENOTSUPP		524
+#endif
+
+/* <linux/slab.h> */
+#define GFP_KERNEL		0
+#define GFP_ATOMIC		0
+#define kmalloc(n, gfp)		((void)(gfp), malloc(n))
+#define kzalloc(n, gfp)		((void)(gfp), calloc(1, (n)))
+#define kcalloc(n, sz, gfp)	((void)(gfp), calloc((n), (sz)))
+#define kfree(p)		free(p)
+
+#endif /* TOOLS_LIB_KSHIM_H */
