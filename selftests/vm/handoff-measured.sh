@@ -7,16 +7,20 @@
 # buffer is the record (the cut, the snapshot, each PCR's mode): its
 # d-ng digest is sha256 of that buffer, its keys equal the sysfs record's,
 # and the whole log, this entry included, validates against the vTPM's
-# PCR 10.  So a verifier finds the cut in the log itself.  The policy can
-# be written once (Debian: no CONFIG_IMA_WRITE_POLICY), so this script
-# boots alone.
+# PCR 10.  So a verifier finds the cut in the log itself: tpm-handoff
+# verify --record-from-log passes without sysfs, with the firmware PCRs in
+# both modes (PCR 8 bound by fw_pcrs, PCR 9 by a foreign extend, the rest
+# replayed and checked against the saved event log), and fails when the
+# event log it is given is not the one replayed.  The policy can be
+# written once (Debian: no CONFIG_IMA_WRITE_POLICY), so this script boots
+# alone.
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"
 . "$lib/vtpm.sh"
 . "$lib/handoff.sh"
 
-tap_plan 14
+tap_plan 22
 mark=$(dmesg_mark)
 vchip=${TH_VTPM_DEV:-$(vtpm_chip)} || tap_bail "no vTPM chip"
 
@@ -33,7 +37,9 @@ tap_ok "IMA accepts the policy with the tpm_handoff critical-data rule" \
 	sh -c "cat /tmp/policy >$IMA_DIR/policy"
 ima_grow 200 || tap_diag "the log did not grow"
 
-tap_ok "insmod tpm_handoff.ko" handoff_load
+cat /sys/kernel/security/tpm0/binary_bios_measurements >/tmp/fw.log
+tpm2 tpm0 pcrextend 9:sha256=$(printf '%064d' 9) || tap_diag "pcrextend failed"
+tap_ok "insmod tpm_handoff.ko fw_pcrs=0-7,8:bind,9" handoff_load fw_pcrs=0-7,8:bind,9
 tap_is "$(handoff_trigger 1)" ok "trigger: committed"
 cp "$TH_SYSFS/record" "$RESULTS/record"
 cut=$(handoff_record_get cut)
@@ -70,5 +76,37 @@ n=$(cat "$RESULTS/vtpm/count")
 ima-replay --expect "$RESULTS/vtpm/pcr10" --pcr 10 --entries "$n" \
 	"$RESULTS/vtpm/ima.log" >"$RESULTS/vtpm/replay.out" 2>&1
 tap_is "$?" 0 "the whole log ($n entries, the tpm_handoff entry included) validates against the vTPM's PCR 10"
+
+# tpm-handoff verify: the sysfs record, then the log's alone.
+tap_is "$(handoff_record_get fw_bind)" "8 9" "PCRs 8 and 9 are bound, 0-7 replayed"
+tpm-handoff verify --fw-log /tmp/fw.log >"$RESULTS/verify.out" 2>&1
+tap_is "$?" 0 "tpm-handoff verify --fw-log passes (sysfs record, live vTPM)"
+tap_diag "$(cat "$RESULTS/verify.out")"
+tap_ok "it checked the measured record against sysfs" \
+	grep -q "^IMA log record: OK" "$RESULTS/verify.out"
+tpm-handoff verify --record-from-log --fw-log /tmp/fw.log >"$RESULTS/verify-log.out" 2>&1
+tap_is "$?" 0 "tpm-handoff verify --record-from-log passes (no sysfs)"
+tap_diag "$(cat "$RESULTS/verify-log.out")"
+modes_checked() {
+	grep -q "^vTPM pcr8 (bind): OK" "$1" && grep -q "^vTPM pcr3 (replay): OK" "$1" &&
+		grep -q "^fw log pcr3 (replay): OK" "$1"
+}
+tap_ok "it verified PCR 8 in bind mode and PCR 3 in replay mode" \
+	modes_checked "$RESULTS/verify-log.out"
+# A different event log (one event's digest byte flipped) must not pass.
+python3 - /tmp/fw.log /tmp/fw-bad.log <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[len(b) // 2] ^= 0xff
+open(sys.argv[2], "wb").write(b)
+PY
+tpm-handoff verify --record-from-log --fw-log /tmp/fw-bad.log >"$RESULTS/verify-bad.out" 2>&1
+rc=$?
+tap_ok "with a corrupted event log verify does not pass (exit $rc)" test "$rc" != 0
+tap_diag "$(tail -n 3 "$RESULTS/verify-bad.out")"
+tpm2 "$vchip" pcrextend 8:sha256=$(printf '%064d' 8) >/dev/null
+tpm-handoff verify --record-from-log >"$RESULTS/verify-ext.out" 2>&1
+tap_is "$?" 1 "after someone extends vTPM PCR 8, verify fails"
+tap_ok "naming PCR 8" grep -q "PCR 8" "$RESULTS/verify-ext.out"
 tap_ok "the kernel log is clean" kernel_log_clean "$mark"
 tap_done
