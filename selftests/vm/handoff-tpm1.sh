@@ -6,8 +6,8 @@
 # [0, cut) reproduces the pTPM's snapshot, the whole log the vTPM's PCR 10,
 # firmware PCRs come from the TPM 1.2 format event log, and afterwards IMA
 # and /dev/tpm0 reach the vTPM.  A TPM 2.0 vTPM is refused first (mixed
-# families).  The host half (handoff-tpm1.host) checks the pTPM's side from
-# its swtpm trace.
+# families).  tpm-handoff verify passes on the pair.  The host half
+# (handoff-tpm1.host) checks the pTPM's side from its swtpm trace.
 # vm-args: --tpm1
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
@@ -34,7 +34,7 @@ print(r[10:30].hex() if len(r) == 30 and r[6:10] == b"\0\0\0\0" else "error " + 
 PY
 }
 
-tap_plan 22
+tap_plan 23
 mark=$(dmesg_mark)
 tap_is "$(cat /sys/class/tpm/tpm0/tpm_version_major)" 1 "the pTPM (tpm0) is a TPM 1.2"
 ima_grow 300 || tap_diag "the log did not grow"
@@ -103,5 +103,8 @@ new=$(tpm1_extend16)
 tap_ok "TPM_Extend of PCR 16 through /dev/tpm0 succeeds ($new)" test ${#new} = 40
 tap_is "$(tpm1_pcr "$vchip" 16)" "$new" "and lands in the vTPM's PCR 16"
 tap_ok "which changed ($before -> $new)" test "$before" != "$new"
+tpm-handoff verify --fw-log "$RESULTS/fw.log" >"$RESULTS/verify.out" 2>&1
+tap_is "$?" 0 "tpm-handoff verify passes on the TPM 1.2 pair (PCR 10 and the firmware PCRs, --fw-log)"
+tap_diag "$(tail -n 4 "$RESULTS/verify.out")"
 tap_ok "the kernel log is clean" kernel_log_clean "$mark"
 tap_done
