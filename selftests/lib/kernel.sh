@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The kernel's own verdict on a scenario, for every kernel the tests boot
+# (Debian's stock one, the debug dom0 kernel, the KASAN kernel).  The guest
+# calls kernel_scenario_start before a script and kernel_scenario_end after
+# it (tools/vm/guest/stage2 and tools/kernel/guest/stage2 for a script that
+# boots alone; tools/check's group script for each member); tools/check
+# turns the result into one TAP line per script.
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# What fails a scenario: lockdep, KASAN, UBSAN, KCSAN and debugobjects
+# reports, WARNING/BUG/oops, hung tasks and RCU stalls.
+KERNEL_REPORT_RE='WARNING:|BUG:|Oops|general protection|INFO: task .* blocked|INFO: rcu_.* stall|UBSAN:|KASAN:|KCSAN:|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|ODEBUG:|Kernel panic'
+
+kmemleak_on() {
+	[ -e "$KMEMLEAK" ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	[ -w "$KMEMLEAK" ]
+}
+
+# kernel_scenario_start: remember where the kernel log is; forget the
+# leaks kmemleak knows of so far (they belong to the boot or an earlier
+# scenario, which was judged then).
+kernel_scenario_start() {
+	KERNEL_MARK=$(dmesg | wc -l)
+	if kmemleak_on; then
+		echo scan >"$KMEMLEAK" 2>/dev/null
+		echo clear >"$KMEMLEAK" 2>/dev/null
+	fi
+	return 0
+}
+
+# kernel_scenario_end FILE: write the verdict to FILE: a first line "clean"
+# or "dirty", then the offending kernel log lines and leak reports.
+# kmemleak reports an object only once it has been unreferenced for 5 s
+# and over two scans, hence the wait.
+kernel_scenario_end() {
+	local file=$1 leaks='' reports
+	reports=$(dmesg | tail -n +$((${KERNEL_MARK:-0} + 1)) | grep -E "$KERNEL_REPORT_RE" | head -n 20)
+	if kmemleak_on; then
+		echo scan >"$KMEMLEAK" 2>/dev/null
+		sleep 6
+		echo scan >"$KMEMLEAK" 2>/dev/null
+		leaks=$(head -n 60 "$KMEMLEAK" 2>/dev/null)
+	fi
+	{
+		if [ -z "$reports$leaks" ]; then echo clean; else echo dirty; fi
+		[ -n "$reports" ] && printf 'kernel log:\n%s\n' "$reports"
+		[ -n "$leaks" ] && printf 'kmemleak:\n%s\n' "$leaks"
+		kmemleak_on && echo "(kmemleak scanned)" || echo "(no kmemleak in this kernel)"
+	} >"$file"
+}
