@@ -3,7 +3,8 @@
  * kshim: just enough of the kernel's C environment to build a kernel source
  * file that is pure logic (a parser, a replay) into a userspace program, a
  * test or a fuzzer, unchanged.  Today: drivers/tpm_handoff/tcg_log.c in
- * tpm-handoff (tools/Makefile).
+ * tpm-handoff (tools/Makefile), and tcg_log.c, ima_log.c and tpm_cmd.c in
+ * the fuzzers (tools/fuzz/Makefile).
  *
  * How to build such a file:
  *
@@ -12,8 +13,11 @@
  * -include brings in what the kernel file would get from the headers it
  * includes only under #ifdef __KERNEL__ (memcmp, vsnprintf, errno values).
  * tools/lib/include holds <linux/types.h>, <linux/kernel.h>,
- * <linux/string.h>, <linux/errno.h> and <asm/unaligned.h>, which all come
- * back here, so that a file including them unconditionally builds too.
+ * <linux/string.h>, <linux/errno.h>, <linux/bitops.h> and <asm/unaligned.h>,
+ * which all come back here, so that a file including them unconditionally
+ * builds too; and, for the kernel files that need them, <linux/tpm.h> (the
+ * constants and the tpm_buf helpers) and <crypto/sha1.h>, <crypto/sha2.h>
+ * (digest sizes), which include this file and add their own part.
  * Put that directory on the include path of kernel-source objects ONLY:
  * it shadows the system's UAPI headers of the same names (glibc's
  * <sys/sysinfo.h>, for one, needs the real <linux/kernel.h>).  A userspace
@@ -27,8 +31,11 @@
  * min_t() and max_t() evaluate their arguments twice (no statement
  * expressions: this builds as strict C11).  Nothing here allocates behind
  * the caller's back; kmalloc() and friends are malloc() and friends, and
- * GFP flags are ignored.  Add what the next kernel file needs, with the
- * kernel's semantics, and nothing that only one program uses.
+ * GFP flags are ignored.  WARN() prints "WARNING: ..." to stderr and goes
+ * on, as the kernel does; built with -DKSHIM_PANIC_ON_WARN it aborts
+ * instead (the kernel's panic_on_warn), which is what a fuzzer wants.  Add
+ * what the next kernel file needs, with the kernel's semantics, and nothing
+ * that only one program uses.
  */
 #ifndef TOOLS_LIB_KSHIM_H
 #define TOOLS_LIB_KSHIM_H
@@ -46,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>		/* ssize_t */
 
 /* <linux/types.h> */
 typedef unsigned char u8;
@@ -99,6 +107,72 @@ typedef __u64 __be64;
 #define BIT(n)			(1UL << (n))
 #define GENMASK(h, l)		(((~0UL) << (l)) & (~0UL >> (sizeof(long) * CHAR_BIT - 1 - (h))))
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+#define BITS_PER_LONG		((int)(sizeof(long) * CHAR_BIT))
+
+/* <asm/page.h>: x86's page, the size the tpm_buf helpers assume. */
+#ifndef PAGE_SIZE
+#define PAGE_SIZE		4096UL
+#endif
+
+/*
+ * <asm/bug.h>: WARN(cond, fmt, ...) and WARN_ON(cond) return !!cond and,
+ * when it is true, print the message (the kernel adds a backtrace).
+ */
+static inline int kshim_warn(int cond, const char *fmt, ...) __printf(2, 3);
+static inline int kshim_warn(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cond)
+		return 0;
+	fputs("WARNING: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+#ifdef KSHIM_PANIC_ON_WARN
+	abort();
+#endif
+	return 1;
+}
+
+#define WARN(cond, ...)		kshim_warn(!!(cond), __VA_ARGS__)
+#define WARN_ON(cond)		kshim_warn(!!(cond), "%s:%d: WARN_ON(%s)\n", \
+					   __FILE__, __LINE__, #cond)
+
+/*
+ * <linux/bitops.h>, <linux/find.h>: hweight*() count the bits set;
+ * find_next_bit() returns the first set bit at or after @offset in the
+ * bitmap @addr of @size bits, or @size if there is none.
+ */
+static inline unsigned int hweight32(unsigned int w)
+{
+	return (unsigned int)__builtin_popcount(w);
+}
+
+static inline unsigned long hweight64(u64 w)
+{
+	return (unsigned long)__builtin_popcountll(w);
+}
+
+static inline unsigned long find_next_bit(const unsigned long *addr,
+					  unsigned long size,
+					  unsigned long offset)
+{
+	for (; offset < size; offset++)
+		if (addr[offset / BITS_PER_LONG] >> (offset % BITS_PER_LONG) & 1)
+			return offset;
+	return size;
+}
+
+static inline unsigned long find_first_bit(const unsigned long *addr,
+					   unsigned long size)
+{
+	return find_next_bit(addr, size, 0);
+}
+
+/* As in Linux 6.1's <linux/find.h>. */
+#define for_each_set_bit(bit, addr, size) \
+	for ((bit) = 0; (bit) = find_next_bit((addr), (size), (bit)), (bit) < (size); (bit)++)
 
 /*
  * vscnprintf(), scnprintf(): like vsnprintf() but return what was written
@@ -205,6 +279,41 @@ static inline void put_unaligned_be32(u32 v, void *p)
 	for (int i = 0; i < 4; i++)
 		b[i] = (u8)(v >> (24 - 8 * i));
 }
+
+/*
+ * <asm/byteorder.h>: cpu_to_be32() and friends, for any host order.  The
+ * __be/__le types are plain integers here (no sparse).
+ */
+#if !defined(__BYTE_ORDER__) || !defined(__ORDER_LITTLE_ENDIAN__)
+#error "kshim.h needs the compiler's __BYTE_ORDER__"
+#endif
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define KSHIM_BE16(x)		__builtin_bswap16(x)
+#define KSHIM_BE32(x)		__builtin_bswap32(x)
+#define KSHIM_BE64(x)		__builtin_bswap64(x)
+#define KSHIM_LE16(x)		(x)
+#define KSHIM_LE32(x)		(x)
+#define KSHIM_LE64(x)		(x)
+#else
+#define KSHIM_BE16(x)		(x)
+#define KSHIM_BE32(x)		(x)
+#define KSHIM_BE64(x)		(x)
+#define KSHIM_LE16(x)		__builtin_bswap16(x)
+#define KSHIM_LE32(x)		__builtin_bswap32(x)
+#define KSHIM_LE64(x)		__builtin_bswap64(x)
+#endif
+static inline __be16 cpu_to_be16(u16 x) { return KSHIM_BE16(x); }
+static inline __be32 cpu_to_be32(u32 x) { return KSHIM_BE32(x); }
+static inline __be64 cpu_to_be64(u64 x) { return KSHIM_BE64(x); }
+static inline u16 be16_to_cpu(__be16 x) { return KSHIM_BE16(x); }
+static inline u32 be32_to_cpu(__be32 x) { return KSHIM_BE32(x); }
+static inline u64 be64_to_cpu(__be64 x) { return KSHIM_BE64(x); }
+static inline __le16 cpu_to_le16(u16 x) { return KSHIM_LE16(x); }
+static inline __le32 cpu_to_le32(u32 x) { return KSHIM_LE32(x); }
+static inline __le64 cpu_to_le64(u64 x) { return KSHIM_LE64(x); }
+static inline u16 le16_to_cpu(__le16 x) { return KSHIM_LE16(x); }
+static inline u32 le32_to_cpu(__le32 x) { return KSHIM_LE32(x); }
+static inline u64 le64_to_cpu(__le64 x) { return KSHIM_LE64(x); }
 
 /* <linux/errno.h>: the kernel-internal values userspace lacks. */
 #ifndef ENOTSUPP
