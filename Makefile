@@ -8,6 +8,8 @@
 #   make install        modules_install into /lib/modules/<release>/updates
 #   make check          every test (deps and build included)
 #   make demo           the handoff in the measured-dom0 VM
+#   make fuzz           the libFuzzer targets in build/fuzz (clang); run them
+#                       with selftests/host/fuzz.sh (FUZZ_SECONDS=60)
 #
 # KDIR defaults to the running kernel's build directory, or else the newest
 # /usr/src/linux-headers-*-amd64.
@@ -20,7 +22,7 @@ CACHE ?= $(HOME)/.cache/tpm-handoff
 CHECKPATCH ?= $(CACHE)/checkpatch/checkpatch.pl
 KSRC = $(shell find drivers include -name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
 
-.PHONY: all modules tools clean install lint check demo deps kdir bench
+.PHONY: all modules tools clean install lint check demo deps kdir bench fuzz
 
 all: modules tools
 
@@ -34,6 +36,9 @@ modules: kdir
 
 tools:
 	$(MAKE) -C tools
+
+fuzz:
+	$(MAKE) -C tools/fuzz
 
 # The release modules install under (Debian's include/config/kernel.release
 # holds the upstream version instead).
@@ -75,3 +80,17 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools clean
 	rm -rf build
+
+# Debug kernels built from linux-source-6.1 (tools/kernel/build; see
+# Documentation/testing.rst, "Debug kernels"): a Xen PV dom0 with lockdep,
+# kmemleak and UBSAN for tools/vm/run, and a KASAN + KUnit kernel for
+# native QEMU boots (tools/kernel/boot-native).
+.PHONY: kernels kernel-dom0-debug kernel-kasan
+
+kernels: kernel-dom0-debug kernel-kasan
+
+kernel-dom0-debug:
+	tools/kernel/build dom0-debug
+
+kernel-kasan:
+	tools/kernel/build kasan
