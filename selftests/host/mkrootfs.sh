@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null ||
 	{ echo "1..0 # SKIP e2fsprogs missing"; exit 4; }
 
-tap_plan 8
+tap_plan 9
 
 mkdir -p "$tmp/bin"
 # The stand-in: debootstrap [opts] SUITE TARGET MIRROR
@@ -25,8 +25,11 @@ cat >"$tmp/bin/debootstrap" <<'S'
 [ -n "${FAKE_DEBOOTSTRAP_FAIL:-}" ] && { echo "E: fake failure"; exit 1; }
 for a in "$@"; do args+=("$a"); done
 target=${args[-2]}
-mkdir -p "$target/usr/bin" "$target/usr/share/doc/x" "$target/etc"
+mkdir -p "$target/usr/bin" "$target/usr/share/doc/x" "$target/usr/lib/y" "$target/etc"
 echo "fake rootfs" >"$target/etc/th-fake"
+echo small >"$target/usr/lib/y/small"
+head -c 70000 /dev/zero >"$target/usr/lib/y/big"
+echo doc >"$target/usr/share/doc/x/README"
 echo "${args[*]}" >"$target/etc/th-args"
 S
 chmod +x "$tmp/bin/debootstrap"
@@ -41,6 +44,8 @@ tap_ok "that line is an ext4 image in the cache ($img)" \
 tap_is "$(e2label "$img" 2>/dev/null)" th-rootfs "the image is labelled th-rootfs"
 tap_is "$(debugfs -R 'cat /etc/th-fake' "$img" 2>/dev/null)" "fake rootfs" \
 	"the image holds what debootstrap made"
+tap_is "$(debugfs -R 'cat /etc/th-ima-candidates' "$img" 2>/dev/null)" /usr/lib/y/small \
+	"the image lists its small files under /usr/lib and /usr/share for ima_grow (docs removed)"
 tap_is "$(PATH=$tmp/bin:$PATH "$top/tools/vm/mkrootfs" 2>/dev/null)" "$img" \
 	"a cached run prints the same path, alone"
 

@@ -8,18 +8,22 @@ VTPMD_PID_FILE=/run/vtpmd.pid
 # before /dev/tpmN, and a TPM 2.0 chip's tpmrmN is a second device added
 # after that: a chip seen in sysfs is not yet usable.
 chip_ready() {
+	local major=
 	[ -c "/dev/$1" ] || return 1
-	[ "$(cat "/sys/class/tpm/$1/tpm_version_major" 2>/dev/null)" = 2 ] || return 0
+	read -r major <"/sys/class/tpm/$1/tpm_version_major" 2>/dev/null
+	[ "$major" = 2 ] || return 0
 	[ -c "/dev/tpmrm${1#tpm}" ]
 }
 
 # vtpm_chip [--any]: print the tpmN registered by xen_tpmfront_ext, if
-# any and usable (with --any: registered at all, usable or not).
+# any and usable (with --any: registered at all, usable or not).  The
+# driver is compared by identity (test -ef), without a readlink process:
+# this runs every 0.1 s while a script waits for a chip.
+VTPM_DRIVER=/sys/bus/xen/drivers/xen_tpmfront_ext
 vtpm_chip() {
-	local c drv
+	local c
 	for c in /sys/class/tpm/tpm*; do
-		drv=$(readlink -f "$c/device/driver")
-		[ "${drv##*/}" = xen_tpmfront_ext ] &&
+		[ "$c/device/driver" -ef "$VTPM_DRIVER" ] &&
 			{ [ "${1:-}" = --any ] || chip_ready "${c##*/}"; } &&
 			{ echo "${c##*/}"; return 0; }
 	done
@@ -32,7 +36,7 @@ vtpm_gone() { ! vtpm_chip --any >/dev/null; }
 # vtpm_wait_chip SECS: wait for a vTPM chip; print it.
 vtpm_wait_chip() {
 	local i
-	for i in $(seq $(($1 * 10))); do
+	for ((i = 0; i < $1 * 10; i++)); do
 		vtpm_chip && return 0
 		sleep 0.1
 	done
@@ -42,7 +46,7 @@ vtpm_wait_chip() {
 # vtpm_wait_gone SECS: wait until no vTPM chip is registered.
 vtpm_wait_gone() {
 	local i
-	for i in $(seq $(($1 * 10))); do
+	for ((i = 0; i < $1 * 10; i++)); do
 		vtpm_chip --any >/dev/null || return 0
 		sleep 0.1
 	done
@@ -85,7 +89,7 @@ vtpm_restart() {
 	echo $! >"$VTPMD_PID_FILE"
 	# A chip that goes away between vtpm_chip and chip_id has no identity
 	# (empty): that is the old one leaving, not a new one.
-	for i in $(seq 600); do
+	for ((i = 0; i < 600; i++)); do
 		c=$(vtpm_chip) && id=$(chip_id "$c") && [ -n "$id" ] &&
 			[ "$id" != "${oldid:-none}" ] && chip_ready "$c" && {
 			echo "$c"

@@ -49,9 +49,7 @@ tap_ok "IMA log has >= 500 entries" test "$n" -ge 500
 
 # Warm up every program the snapshot uses, then snapshot the log and read
 # the PCRs (one TPM_PCRRead each) with nothing measured in between.
-pcrs_file tpm0 sha1 /tmp/sha1.pcrs
-evmctl -v ima_measurement --pcrs sha1,/tmp/sha1.pcrs \
-	"$IMA_DIR/binary_runtime_measurements" 2>&1 | grep -c . >/dev/null
+evmctl -v ima_measurement --pcrs sha1,/dev/null /dev/null >/dev/null 2>&1
 cp "$IMA_DIR/binary_runtime_measurements" /tmp/warm.log
 cat $sys/device/pcrs | awk '{ printf "%s ", $1; for (i = 2; i <= NF; i++) printf "%s", tolower($i); print "" }' |
 	sed -n 's/^PCR-10: //p' | tr -d ' ' | tr 'A-F' 'a-f' >/dev/null

@@ -23,13 +23,10 @@ tap_ok "IMA log has >= 1000 entries" test "$n" -ge 1000
 # Validate.  Run every program the check uses once first, so that their
 # own measurements land before the snapshot; then snapshot the log and read
 # the PCRs with nothing measured in between: the whole log must match.
-for b in $TPM_BANKS; do
-	pcrs_file tpm0 "$b" "/tmp/$b.pcrs"
-done
-evmctl -v ima_measurement --pcrs sha256,/tmp/sha256.pcrs \
-	"$IMA_DIR/binary_runtime_measurements" 2>&1 | grep -c . >/dev/null
+# (An empty log is enough to load evmctl, its libraries and OpenSSL's
+# configuration; the reads below use shell builtins.)
+evmctl -v ima_measurement --pcrs sha256,/dev/null /dev/null >/dev/null 2>&1
 cp "$IMA_DIR/binary_runtime_measurements" /tmp/warm.log
-sed -n 's/^PCR-10: //p' /tmp/sha1.pcrs | tr 'A-F' 'a-f' >/dev/null
 
 cat "$IMA_DIR/binary_runtime_measurements" >/tmp/ima.log
 n=$(ima_count)
@@ -38,7 +35,9 @@ for b in $TPM_BANKS; do
 	pcrs_file tpm0 "$b" "/tmp/$b.pcrs"
 done
 for b in $TPM_BANKS; do
-	echo "pcr10.$b: $(sed -n 's/^PCR-10: //p' "/tmp/$b.pcrs" | tr 'A-F' 'a-f')"
+	while read -r p v; do
+		[ "$p" = PCR-10: ] && echo "pcr10.$b: ${v,,}"
+	done <"/tmp/$b.pcrs"
 done >"$RESULTS/pcr10"
 cp /tmp/ima.log "$RESULTS/ima.log"
 tap_is "$(ima_count)" "$n" "nothing was measured while PCRs were read"
