@@ -2,9 +2,10 @@
 /*
  * The handoff: barrier, snapshot, mirror, commit, hot-unplug.
  *
- * th_handoff_run() prepares everything that could sleep for long or load a
- * module (the vTPM, hashes, buffers, the open log), then runs the steps in
- * a kernel thread that a watchdog can interrupt (barrier.c):
+ * th_handoff_run() starts a kernel thread and waits for it.  The thread
+ * first prepares everything that could sleep for long or load a module
+ * (the vTPM, hashes, buffers, the open log), then runs the steps, which a
+ * watchdog can interrupt (barrier.c):
  *
  *  0. early mirror  (prereplay=Y, before the barrier, bounded by
  *                 mirror_timeout_ms) read the pTPM's PCRs the normal way;
@@ -401,12 +402,11 @@ static int timed_out(struct th_handoff *h, const char *what,
 		    what, ms, param, h->step, dev_name(&h->vtpm.chip->dev));
 }
 
-static int th_handoff_thread(void *data)
+/* Steps 0-4: the early mirror, then the barrier and what it guards. */
+static int handoff_steps(struct th_handoff *h)
 {
-	struct th_handoff *h = data;
 	int rc = 0;
 
-	allow_signal(SIGKILL);
 	if (h->prereplay) {
 		th_watchdog_arm(&h->barrier, h->mirror_timeout_ms);
 		rc = mirror_early(h);
@@ -435,8 +435,7 @@ static int th_handoff_thread(void *data)
 					       h->barrier_timeout_ms);
 		}
 	}
-	h->rc = rc;
-	kthread_complete_and_exit(&h->done, 0);
+	return rc;
 }
 
 /* What the vTPM must offer before anything else happens. */
@@ -585,13 +584,38 @@ static void measure(struct th_handoff *h)
 	kfree(buf);
 }
 
+/*
+ * The handoff thread: everything but the trigger's checks.  It opens files
+ * (the IMA log, fw_log) and IMA measures those opens, taking its iint
+ * mutex.  The writer of the trigger holds kernfs's of->mutex, and IMA
+ * takes seq_file and kernfs locks under an iint mutex when it measures a
+ * pseudo-file, so opening from the writer would give lockdep a cycle of
+ * lock classes.  A kernel thread holds no locks.
+ */
+static int th_handoff_thread(void *data)
+{
+	struct th_handoff *h = data;
+	int rc;
+
+	allow_signal(SIGKILL);
+	rc = prepare(h, h->log_path);
+	if (!rc)
+		rc = handoff_steps(h);
+	h->mem_bytes += th_log_buffer_size(&h->log);
+	if (!rc)
+		measure(h);
+	h->rc = rc;
+	kthread_complete_and_exit(&h->done, 0);
+}
+
 /**
  * th_handoff_run() - run one handoff attempt
  * @h: the attempt, with @ptpm, @vtpm_spec and @barrier_timeout_ms set
- * @log_path: IMA's binary_runtime_measurements
+ * @log_path: IMA's binary_runtime_measurements (an absolute path)
  *
- * Sleeps until the attempt has committed or aborted.  Call
- * th_handoff_release() afterwards in either case.
+ * Sleeps until the attempt has committed or aborted; the attempt runs in
+ * a kernel thread (see th_handoff_thread()).  Call th_handoff_release()
+ * afterwards in either case.
  *
  * Return: 0 if committed, or a negative errno (@h->err says why).
  */
@@ -602,10 +626,7 @@ int th_handoff_run(struct th_handoff *h, const char *log_path)
 	int rc;
 
 	init_completion(&h->done);
-	rc = prepare(h, log_path);
-	if (rc)
-		goto out;
-
+	h->log_path = log_path;
 	task = kthread_run(th_handoff_thread, h, "tpm_handoff");
 	if (IS_ERR(task)) {
 		rc = fail(h, PTR_ERR(task), "cannot start the handoff thread");
@@ -613,9 +634,6 @@ int th_handoff_run(struct th_handoff *h, const char *log_path)
 	}
 	wait_for_completion(&h->done);
 	rc = h->rc;
-	h->mem_bytes += th_log_buffer_size(&h->log);
-	if (!rc)
-		measure(h);
 out:
 	h->duration_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	if (rc && !h->err[0])

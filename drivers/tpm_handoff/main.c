@@ -73,10 +73,33 @@ module_param_cb(fw_pcrs, &fw_pcrs_ops, &fw_pcrs, 0644);
 MODULE_PARM_DESC(fw_pcrs,
 		 "Firmware PCRs to mirror, and how: items \"N\" or \"N-M\", each with an optional \":auto\" (replay the TCG event log where it reproduces the pTPM, else bind: the default), \":replay\" (or abort) or \":bind\" (extend the vTPM PCR once with the pTPM's value); \"none\" for none (default \"0-9\")");
 
+/*
+ * fw_log: empty or an absolute path, checked when it is set.  The handoff
+ * thread reads it, and a kernel thread resolves paths from the root, not
+ * from the writer's working directory.
+ */
+static int fw_log_set(const char *val, const struct kernel_param *kp)
+{
+	size_t len = strcspn(val, "\n");
+
+	if (len && val[0] != '/') {
+		pr_warn("fw_log must be empty or an absolute path, not \"%.*s\"\n",
+			(int)min_t(size_t, len, 64), val);
+		return -EINVAL;
+	}
+	return param_set_charp(val, kp);
+}
+
+static const struct kernel_param_ops fw_log_ops = {
+	.set = fw_log_set,
+	.get = param_get_charp,
+	.free = param_free_charp,
+};
+
 static char *fw_log = "";
-module_param(fw_log, charp, 0644);
+module_param_cb(fw_log, &fw_log_ops, &fw_log, 0644);
 MODULE_PARM_DESC(fw_log,
-		 "File to read the firmware's TCG event log from, instead of the pTPM chip's own (default empty: the chip's; a trailing newline is ignored)");
+		 "Absolute path of a file to read the firmware's TCG event log from, instead of the pTPM chip's own (default empty: the chip's; a trailing newline is ignored)");
 
 static char *ima_log = "/sys/kernel/security/ima/binary_runtime_measurements";
 module_param(ima_log, charp, 0444);

@@ -120,6 +120,7 @@ bool th_forward_active(void);
  * @ptpm: the pTPM chip (IMA's)
  * @vtpm: the vTPM
  * @vtpm_spec: the vtpm parameter at trigger time
+ * @log_path: IMA's binary measurement list, opened by the handoff thread
  * @barrier_timeout_ms: the watchdog's limit for the barrier
  * @mirror_timeout_ms: its limit for the replay before the barrier
  * @prereplay: replay before raising the barrier (else all of it under it)
@@ -159,6 +160,7 @@ struct th_handoff {
 	struct tpm_chip *ptpm;
 	struct th_vtpm vtpm;
 	const char *vtpm_spec;
+	const char *log_path;
 	unsigned int barrier_timeout_ms;
 	unsigned int mirror_timeout_ms;
 	bool prereplay;

@@ -11,8 +11,8 @@
 #    9 are bound (the vTPM reads H(0 || pTPM value)), the rest replayed;
 #  - a truncated log (fw_log): fw_pcrs=0-9:replay is refused before the
 #    barrier with the parser's reason; a dirty vTPM PCR gives -EBUSY;
-#  - bad fw_pcrs values are refused when written, and a missing fw_log
-#    file makes the trigger fail with a clear error.
+#  - bad fw_pcrs values and a relative fw_log are refused when written,
+#    and a missing fw_log file makes the trigger fail with a clear error.
 # check-boot: handoff 2
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
@@ -42,7 +42,7 @@ for line in sys.stdin:
     print("%s: %s" % (key, hashlib.new(bank, bytes(len(v)) + v).hexdigest()))'
 }
 
-tap_plan 31
+tap_plan 33
 mark=$(dmesg_mark)
 vchip=${TH_VTPM_DEV:-$(vtpm_chip)} || tap_bail "no vTPM chip"
 ev=/sys/kernel/security/tpm0/binary_bios_measurements
@@ -125,6 +125,14 @@ tap_is "$(handoff_trigger)" ENOENT "a missing fw_log file fails the trigger"
 tap_ok "the error names the file: $(handoff_error)" \
 	grep -q "cannot read the event log /nonexistent" <<<"$(handoff_error)"
 echo >$P/fw_log
+# The handoff thread reads fw_log, and a kernel thread resolves paths from
+# the root: a relative path is refused when it is written.
+cd /tmp || tap_bail "no /tmp"
+echo fw.log >$P/fw_log 2>/dev/null
+tap_is "$?:$(cat $P/fw_log)" "1:" "fw_log refuses a relative path (fw.log) and stays empty"
+tap_ok "the kernel log says it must be absolute" \
+	grep -q 'fw_log must be empty or an absolute path, not "fw.log"' <<<"$(dmesg_since "$mark")"
+cd - >/dev/null || true
 
 tap_ok "the kernel log is clean" kernel_log_clean "$mark"
 tap_done
