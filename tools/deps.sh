@@ -18,7 +18,7 @@ PKGS=(
 	# TPMs and TPM clients
 	swtpm swtpm-tools libtpms-dev tpm2-tools libtss2-dev ima-evm-utils
 	# tests and tools
-	python3 openssl clang libclang-rt-14-dev rsync
+	python3 python3-docutils openssl clang libclang-rt-14-dev rsync
 )
 
 if [ "$(id -u)" != 0 ]; then
