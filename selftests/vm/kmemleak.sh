@@ -35,7 +35,7 @@ tap_diag "kmemleak reports $(grep -c 'unreferenced object' "$KMEMLEAK") objects 
 
 # From now on this boot's verdicts leave out what that modprobe leaked.
 echo "$pid" >>"$KMEMLEAK_EXPECTED"
-kernel_scenario_start
+kernel_scenario_start --scanned
 kernel_scenario_end /tmp/after.verdict
 tap_is "$(head -n1 /tmp/after.verdict)" clean \
 	"once its PID is listed as deliberate, the next scenario is clean"
