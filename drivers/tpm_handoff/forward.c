@@ -136,6 +136,29 @@ bool th_forward_active(void)
 	return th_fwd.vchip;
 }
 
+#if IS_ENABLED(CONFIG_TPM_HANDOFF_KUNIT_TEST)
+/**
+ * th_forward_reset() - forget a commit (KUnit only)
+ *
+ * The module commits once per boot and forwards for good; the KUnit suite
+ * commits in several cases.  Its caller has unregistered the committed
+ * pTPM chip, so nothing calls the forwarding ops any more.
+ *
+ * Return: the vTPM chip the forwarder held (its reference passes to the
+ * caller), or NULL.
+ */
+struct tpm_chip *th_forward_reset(void)
+{
+	struct tpm_chip *vchip = th_fwd.vchip;
+
+	th_fwd.vchip = NULL;
+	free_page((unsigned long)th_fwd.page);
+	th_fwd.page = NULL;
+	th_fwd.rsp_len = 0;
+	return vchip;
+}
+#endif
+
 /**
  * th_forward_commit() - switch the pTPM chip to the vTPM
  * @ptpm: the pTPM chip; the caller holds its barrier

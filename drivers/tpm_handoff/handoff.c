@@ -149,7 +149,7 @@ static ssize_t log_read(void *src, u8 *buf, size_t len)
 
 	if (th_barrier_expired(&h->barrier))
 		return -ETIMEDOUT;
-	return th_log_read(&h->log, buf, len);
+	return h->log_ops->read(h->log_src, buf, len);
 }
 
 /* A th_extend_fn: one entry into the vTPM, whose ops the caller holds. */
@@ -213,7 +213,7 @@ static int find_kinds(struct th_handoff *h, const struct th_pcr_values *pcrs)
 	int rc;
 
 	h->step = "replaying the IMA log to find the cut";
-	th_log_rewind(&h->log);
+	h->log_ops->rewind(h->log_src);
 	th_replay_reset(h->replay);
 	rc = th_find_cut(h->replay, log_read, h, h->chunk, PAGE_SIZE, pcrs,
 			 &h->kinds);
@@ -258,7 +258,7 @@ static int mirror_start(struct th_handoff *h)
 	rc = read_pcrs(h, h->vtpm.chip, h->vpcr, GENMASK(TH_NR_PCRS - 1, 0));
 	if (rc)
 		return rc;
-	th_log_rewind(&h->log);
+	h->log_ops->rewind(h->log_src);
 	th_replay_reset(h->replay);
 	th_mirror_init(&h->mirror, h->replay, h->vpcr, h->kinds.pcr_mask,
 		       h->kinds.kind, mirror_extend, h);
@@ -272,7 +272,7 @@ static int mirror_stream(struct th_handoff *h)
 	int rc;
 
 	h->step = "extending the IMA log into the vTPM";
-	th_log_resume(&h->log);
+	h->log_ops->resume(h->log_src);
 	rc = th_replay_stream(h->replay, log_read, h, h->chunk, PAGE_SIZE,
 			      th_mirror_entry, &h->mirror);
 	h->replay_ns += ktime_to_ns(ktime_sub(ktime_get(), start));
@@ -548,7 +548,7 @@ static int prepare(struct th_handoff *h, const char *log_path)
 	rc = fw_open(h);
 	if (rc)
 		return rc;
-	rc = th_log_open(&h->log, log_path, h->err);
+	rc = h->log_ops->open(h->log_src, log_path, h->err);
 	/* What this attempt holds; the log buffer may grow (th_handoff_run()). */
 	h->mem_bytes = sizeof(*h) + th_replay_size() + 3 * sizeof(*h->snap) +
 		       2 * PAGE_SIZE + th_cut_search_size() +
@@ -601,7 +601,7 @@ static int th_handoff_thread(void *data)
 	rc = prepare(h, h->log_path);
 	if (!rc)
 		rc = handoff_steps(h);
-	h->mem_bytes += th_log_buffer_size(&h->log);
+	h->mem_bytes += h->log_ops->buffer_size(h->log_src);
 	if (!rc)
 		measure(h);
 	h->rc = rc;
@@ -611,6 +611,8 @@ static int th_handoff_thread(void *data)
 /**
  * th_handoff_run() - run one handoff attempt
  * @h: the attempt, with @ptpm, @vtpm_spec and @barrier_timeout_ms set
+ *	(and @log_ops and @log_src, to read the IMA log from elsewhere than
+ *	securityfs)
  * @log_path: IMA's binary_runtime_measurements (an absolute path)
  *
  * Sleeps until the attempt has committed or aborted; the attempt runs in
@@ -627,6 +629,10 @@ int th_handoff_run(struct th_handoff *h, const char *log_path)
 
 	init_completion(&h->done);
 	h->log_path = log_path;
+	if (!h->log_ops) {
+		h->log_ops = &th_log_file_ops;
+		h->log_src = &h->log;
+	}
 	task = kthread_run(th_handoff_thread, h, "tpm_handoff");
 	if (IS_ERR(task)) {
 		rc = fail(h, PTR_ERR(task), "cannot start the handoff thread");
@@ -649,7 +655,8 @@ out:
  */
 void th_handoff_release(struct th_handoff *h)
 {
-	th_log_close(&h->log);
+	if (h->log_ops)
+		h->log_ops->close(h->log_src);
 	if (h->buf.data)
 		tpm_buf_destroy(&h->buf);
 	h->buf.data = NULL;

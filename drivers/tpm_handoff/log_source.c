@@ -217,3 +217,38 @@ ssize_t th_log_read(void *src, u8 *buf, size_t len)
 	s->from += n;
 	return n;
 }
+
+static int file_open(void *src, const char *path, char *err)
+{
+	return th_log_open(src, path, err);
+}
+
+static void file_close(void *src)
+{
+	th_log_close(src);
+}
+
+static void file_rewind(void *src)
+{
+	th_log_rewind(src);
+}
+
+static void file_resume(void *src)
+{
+	th_log_resume(src);
+}
+
+static size_t file_buffer_size(const void *src)
+{
+	return th_log_buffer_size(src);
+}
+
+/* IMA's binary_runtime_measurements, through the functions above. */
+const struct th_log_ops th_log_file_ops = {
+	.open = file_open,
+	.close = file_close,
+	.rewind = file_rewind,
+	.resume = file_resume,
+	.buffer_size = file_buffer_size,
+	.read = th_log_read,
+};

@@ -83,6 +83,33 @@ size_t th_log_buffer_size(const struct th_log_source *s);
 ssize_t th_log_read(void *src, u8 *buf, size_t len);
 
 /**
+ * struct th_log_ops - where a handoff reads IMA's measurement list from
+ * @open: open it; @path is the ima_log parameter; on failure say why in
+ *	  @err (TH_ERRLEN bytes)
+ * @close: close it; also called when @open was not, or failed
+ * @rewind: read from the first entry again
+ * @resume: read on after the last entry read (the list only grows)
+ * @buffer_size: bytes of memory held, for the record's memory_bytes
+ * @read: a th_read_fn: bytes, 0 at the end of the list, or -errno
+ *
+ * Each callback gets the struct th_handoff's @log_src.  th_log_file_ops
+ * reads securityfs's binary_runtime_measurements (the th_log_* functions
+ * above, @log_src a struct th_log_source); the KUnit suite of the
+ * handoff core (tests/handoff_test.c) reads a list in memory that grows
+ * while the handoff runs.
+ */
+struct th_log_ops {
+	int (*open)(void *src, const char *path, char *err);
+	void (*close)(void *src);
+	void (*rewind)(void *src);
+	void (*resume)(void *src);
+	size_t (*buffer_size)(const void *src);
+	ssize_t (*read)(void *src, u8 *buf, size_t len);
+};
+
+extern const struct th_log_ops th_log_file_ops;
+
+/**
  * struct th_barrier - the quiescence barrier on the pTPM chip
  * @chip: the pTPM chip
  * @task: the thread that holds (or waits for) the barrier
@@ -114,6 +141,9 @@ void th_forward_unprepare(void);
 void th_forward_commit(struct tpm_chip *ptpm, struct tpm_chip *vchip,
 		       u32 *cc_attrs_tbl);
 bool th_forward_active(void);
+#if IS_ENABLED(CONFIG_TPM_HANDOFF_KUNIT_TEST)
+struct tpm_chip *th_forward_reset(void);
+#endif
 
 /**
  * struct th_handoff - one handoff attempt
@@ -132,7 +162,9 @@ bool th_forward_active(void);
  * @fw: the firmware PCRs
  * @tpm1: the pTPM (and so the vTPM) is a TPM 1.2
  * @measure_rc: what ima_measure_critical_data() returned after the commit
- * @log: the binary measurement list
+ * @log_ops: how the measurement list is read (NULL: th_log_file_ops)
+ * @log_src: what @log_ops read (NULL: @log)
+ * @log: the binary measurement list, read from securityfs
  * @replay: replay state
  * @mirror: which entries go into the vTPM, and when
  * @banks: the pTPM's banks (IMA extends exactly these)
@@ -171,6 +203,8 @@ struct th_handoff {
 	struct th_fw fw;
 	bool tpm1;
 	int measure_rc;
+	const struct th_log_ops *log_ops;
+	void *log_src;
 	struct th_log_source log;
 	struct th_replay *replay;
 	struct th_mirror mirror;

@@ -8,7 +8,9 @@
  * 6.1 kernel.  Module versioning cannot catch a change here (the CRC comes
  * from the kernel's own declaration), so the in-VM tests call every one of
  * them on a real chip: selftests/vm/vtpm-chip.sh registers a chip through
- * tpmm_chip_alloc/tpm2_probe/tpm_chip_register and uses it.
+ * tpmm_chip_alloc/tpm2_probe/tpm_chip_register and uses it.  The KUnit
+ * suite of the handoff core (drivers/tpm_handoff/tests/handoff_test.c)
+ * registers its fake chips with tpm_chip_alloc/tpm_chip_register.
  */
 #ifndef _TPM_HANDOFF_TPM_CORE_H
 #define _TPM_HANDOFF_TPM_CORE_H
@@ -17,6 +19,8 @@
 
 struct device;
 
+struct tpm_chip *tpm_chip_alloc(struct device *pdev,
+				const struct tpm_class_ops *ops);
 struct tpm_chip *tpmm_chip_alloc(struct device *pdev,
 				 const struct tpm_class_ops *ops);
 int tpm_chip_register(struct tpm_chip *chip);
