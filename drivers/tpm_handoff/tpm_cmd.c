@@ -110,6 +110,8 @@ int th_tpm_rsp_check(const u8 *rsp, size_t len, u32 *rc)
  * @bank: index of the bank asked for in @v->banks
  * @got: the PCRs the response holds
  *
+ * A response with bytes after the last digest is malformed too.
+ *
  * Return: 0, -EIO for a TPM error, -EPROTO for a malformed response.
  */
 int th_tpm2_pcr_read_rsp(const u8 *rsp, size_t len, struct th_pcr_values *v,
@@ -154,6 +156,9 @@ int th_tpm2_pcr_read_rsp(const u8 *rsp, size_t len, struct th_pcr_values *v,
 		    !take(&r, v->val[bank][pcr], size))
 			return -EPROTO;
 	}
+	/* TPM_ST_NO_SESSIONS: the digests are the last field. */
+	if (r.left)
+		return -EPROTO;
 	*got = mask;
 	return 0;
 }

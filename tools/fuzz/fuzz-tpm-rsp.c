@@ -84,6 +84,9 @@ static int ref_pcr_read(const u8 *rsp, size_t len, struct th_pcr_values *want,
 		memcpy(want->val[bank][i], rsp + pos + 2, size);
 		pos += 2 + size;
 	}
+	/* TPM_ST_NO_SESSIONS: nothing follows the digests. */
+	if (pos != len)
+		return -EPROTO;
 	*got = mask;
 	return 0;
 }

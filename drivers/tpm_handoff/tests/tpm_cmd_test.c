@@ -158,6 +158,13 @@ static void tpm_cmd_test_pcr_read_rsp_bad(struct kunit *test)
 	put_unaligned_be32(len + 1, r + 2);
 	KUNIT_EXPECT_EQ(test, th_tpm2_pcr_read_rsp(r, len, v, 0, &got),
 			-EPROTO);
+	/* A byte after the last digest, the header's length counting it. */
+	len = make_rsp(r, 0, TPM_ALG_SHA1, BIT(1), 20, 1);
+	r[len] = 0;
+	put_unaligned_be32(len + 1, r + 2);
+	KUNIT_EXPECT_EQ(test, th_tpm2_pcr_read_rsp(r, len + 1, v, 0, &got),
+			-EPROTO);
+	KUNIT_EXPECT_EQ(test, got, 0U);
 }
 
 static void tpm_cmd_test_tpm1_cmds(struct kunit *test)
