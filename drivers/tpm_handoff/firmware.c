@@ -254,12 +254,14 @@ int th_fw_init(struct th_fw *fw, const struct th_fw_spec *spec,
 	}
 	fw->replayed = kzalloc(sizeof(*fw->replayed), GFP_KERNEL);
 	fw->expect = kzalloc(sizeof(*fw->expect), GFP_KERNEL);
-	if (!fw->replayed || !fw->expect) {
+	fw->partway = kzalloc(sizeof(*fw->partway), GFP_KERNEL);
+	if (!fw->replayed || !fw->expect || !fw->partway) {
 		snprintf(err, TH_ERRLEN, "out of memory");
 		return -ENOMEM;
 	}
 	fw->replayed->banks = *banks;
 	fw->expect->banks = *banks;
+	fw->partway->banks = *banks;
 	for (b = 0; b < banks->nr; b++)
 		for (p = 0; p < TH_NR_PCRS; p++)
 			memset(fw->replayed->val[b][p], th_fw_reset_value(p),
@@ -397,12 +399,82 @@ int th_fw_decide(struct th_fw *fw, const struct th_pcr_values *snap,
 	return 0;
 }
 
+/**
+ * struct mirror_ctx - one pass of th_fw_mirror() over the event log
+ * @fw: the state
+ * @vtpm: the vTPM's PCRs before the pass
+ * @todo: the PCRs the pass extends (or, finding midway PCRs, looks for)
+ * @skip: per PCR, its first events to leave out (the vTPM holds them)
+ * @extend: sends one extend to the vTPM
+ * @ctx: its argument
+ */
 struct mirror_ctx {
 	struct th_fw *fw;
+	const struct th_pcr_values *vtpm;
 	u32 todo;
+	u32 skip[TH_NR_PCRS];
 	th_extend_fn extend;
 	void *ctx;
 };
+
+static bool pcr_is(const struct th_pcr_values *v, u32 pcr,
+		   const struct th_pcr_values *want)
+{
+	u32 bad;
+	unsigned int bank;
+
+	return th_pcrs_equal(v, want, BIT(pcr), &bad, &bank);
+}
+
+/*
+ * Finding midway PCRs: extend @fw->partway event by event and stop looking
+ * for a PCR once the vTPM's value is among its intermediate values.
+ */
+static int midway_event(void *ctx, const struct tcg_log_info *info,
+			const struct tcg_log_event *ev)
+{
+	struct mirror_ctx *m = ctx;
+	struct th_fw *fw = m->fw;
+	const u8 *dig;
+	unsigned int b;
+	int rc;
+
+	if (ev->type == TCG_EV_NO_ACTION || !(m->todo & BIT(ev->pcr)))
+		return 0;
+	for (b = 0; b < fw->banks.nr; b++) {
+		dig = tcg_log_digest(ev, fw->banks.alg[b], fw->banks.size[b]);
+		if (!dig)		/* th_fw_decide() ruled this out */
+			return -EPROTO;
+		rc = th_replay_extend(fw->r, b, fw->partway->val[b][ev->pcr],
+				      dig);
+		if (rc)
+			return rc;
+	}
+	m->skip[ev->pcr]++;
+	if (pcr_is(m->vtpm, ev->pcr, fw->partway))
+		m->todo &= ~BIT(ev->pcr);
+	return 0;
+}
+
+/* Which replayed PCRs of @todo the vTPM holds partway: fills @m->skip. */
+static int find_midway(struct mirror_ctx *m, u32 todo)
+{
+	struct th_fw *fw = m->fw;
+	struct tcg_log_info info;
+	unsigned int b;
+	u32 p;
+	int rc;
+
+	for (b = 0; b < fw->banks.nr; b++)
+		for (p = 0; p < TH_NR_PCRS; p++)
+			memset(fw->partway->val[b][p], th_fw_reset_value(p),
+			       fw->banks.size[b]);
+	m->todo = todo;
+	rc = tcg_log_parse(fw->log, fw->log_len, &info, midway_event, m,
+			   NULL, 0);
+	fw->midway = todo & ~m->todo;
+	return rc;
+}
 
 static int mirror_event(void *ctx, const struct tcg_log_info *info,
 			const struct tcg_log_event *ev)
@@ -415,6 +487,10 @@ static int mirror_event(void *ctx, const struct tcg_log_info *info,
 
 	if (ev->type == TCG_EV_NO_ACTION || !(m->todo & BIT(ev->pcr)))
 		return 0;
+	if (m->skip[ev->pcr]) {
+		m->skip[ev->pcr]--;
+		return 0;
+	}
 	for (b = 0; b < fw->banks.nr; b++) {
 		dig[b] = tcg_log_digest(ev, fw->banks.alg[b], fw->banks.size[b]);
 		if (!dig[b])		/* th_fw_decide() ruled this out */
@@ -424,15 +500,6 @@ static int mirror_event(void *ctx, const struct tcg_log_info *info,
 	if (!rc)
 		fw->extended++;
 	return rc;
-}
-
-static bool pcr_is(const struct th_pcr_values *v, u32 pcr,
-		   const struct th_pcr_values *want)
-{
-	u32 bad;
-	unsigned int bank;
-
-	return th_pcrs_equal(v, want, BIT(pcr), &bad, &bank);
 }
 
 static bool pcr_reset(const struct th_pcr_values *v, u32 pcr)
@@ -455,39 +522,54 @@ static bool pcr_reset(const struct th_pcr_values *v, u32 pcr)
  * @err: why not
  *
  * A PCR the vTPM already holds at its expected value (an earlier attempt
- * got that far) is left alone and counted in @fw->resumed.
+ * got that far) is left alone and counted in @fw->resumed.  A replayed PCR
+ * the vTPM holds after some of its events (an earlier attempt stopped
+ * between two) gets the rest of them, and is counted in @fw->midway.
  *
  * Return: 0, -EBUSY if a vTPM PCR is neither in its reset state nor at its
- * expected value, or what @extend returned.
+ * expected value nor, replayed, at one on the way there, or what @extend
+ * returned.
  */
 int th_fw_mirror(struct th_fw *fw, const struct th_pcr_values *vtpm,
 		 th_extend_fn extend, void *ctx, char *err)
 {
-	struct mirror_ctx m = { .fw = fw, .extend = extend, .ctx = ctx };
+	struct mirror_ctx m = {
+		.fw = fw, .vtpm = vtpm, .extend = extend, .ctx = ctx,
+	};
 	struct tcg_log_info info;
 	const u8 *dig[TH_MAX_BANKS];
+	u32 p, todo = 0, other = 0;
 	unsigned int b;
-	u32 p;
 	int rc;
 
 	fw->resumed = 0;
+	fw->midway = 0;
 	fw->extended = 0;
 	for (p = 0; p < TH_NR_PCRS; p++) {
 		if (!(fw->mask & BIT(p)))
 			continue;
-		if (pcr_is(vtpm, p, fw->expect)) {
+		if (pcr_is(vtpm, p, fw->expect))
 			fw->resumed |= BIT(p);
-		} else if (pcr_reset(vtpm, p)) {
-			m.todo |= BIT(p);
-		} else {
-			snprintf(err, TH_ERRLEN,
-				 "vTPM PCR %u is neither in its reset state nor at the value the handoff gives it (another user extended it): restart the vTPM, then retry",
-				 p);
-			return -EBUSY;
-		}
+		else if (pcr_reset(vtpm, p))
+			todo |= BIT(p);
+		else
+			other |= BIT(p);
+	}
+	if (other & fw->replay) {
+		rc = find_midway(&m, other & fw->replay);
+		if (rc)
+			return rc;
+		other &= ~fw->midway;
+	}
+	if (other) {
+		p = __ffs(other);
+		snprintf(err, TH_ERRLEN,
+			 "vTPM PCR %u is neither in its reset state nor at or on the way to the value the handoff gives it (another user extended it): restart the vTPM, then retry",
+			 p);
+		return -EBUSY;
 	}
 
-	m.todo &= fw->replay;
+	m.todo = (todo | fw->midway) & fw->replay;
 	if (m.todo) {
 		rc = tcg_log_parse(fw->log, fw->log_len, &info, mirror_event,
 				   &m, NULL, 0);
@@ -519,6 +601,8 @@ void th_fw_free(struct th_fw *fw)
 	fw->replayed = NULL;
 	kfree(fw->expect);
 	fw->expect = NULL;
+	kfree(fw->partway);
+	fw->partway = NULL;
 }
 
 /**
@@ -528,5 +612,5 @@ void th_fw_free(struct th_fw *fw)
  */
 size_t th_fw_size(void)
 {
-	return th_replay_size() + 2 * sizeof(struct th_pcr_values);
+	return th_replay_size() + 3 * sizeof(struct th_pcr_values);
 }

@@ -350,12 +350,15 @@ struct th_fw_spec {
  * @r: hashing for the replay and the bind values
  * @replayed: per PCR, the value the log gives (valid: replayable PCRs)
  * @expect: per PCR of @mask, the value the vTPM must read afterwards
+ * @partway: th_fw_mirror()'s scratch: a PCR's value after its first events
  * @snapshot: the pTPM's PCRs the decision was made on
  * @mask: the PCRs fw_pcrs lists
  * @replayable: PCRs the vTPM can reach by replaying the log
  * @replay: PCRs mirrored by replay
  * @bind: PCRs mirrored by binding
  * @resumed: PCRs the vTPM already held at their expected value
+ * @midway: replayed PCRs the vTPM held partway through their events (an
+ *	earlier attempt stopped between two of them), continued from there
  * @extended: extends sent to the vTPM
  * @events: per PCR, events in the log (EV_NO_ACTION excluded)
  * @why: per PCR, why it is bound (or not replayable)
@@ -371,12 +374,14 @@ struct th_fw {
 	struct th_replay *r;
 	struct th_pcr_values *replayed;
 	struct th_pcr_values *expect;
+	struct th_pcr_values *partway;
 	const struct th_pcr_values *snapshot;
 	u32 mask;
 	u32 replayable;
 	u32 replay;
 	u32 bind;
 	u32 resumed;
+	u32 midway;
 	u32 extended;
 	u32 events[TH_NR_PCRS];
 	char why[TH_NR_PCRS][TH_FW_WHYLEN];

@@ -5,8 +5,8 @@
  * plus whatever a test adds outside the log) and a fake vTPM: the fw_pcrs
  * syntax, replay where the log reproduces the pTPM, bind where it cannot
  * (foreign extends, a missing bank, no log, a malformed log, H-CRTM
- * locality, DRTM PCRs), what fw_pcrs forces, resuming, and refusing a
- * vTPM that holds something else.
+ * locality, DRTM PCRs), what fw_pcrs forces, resuming (between two events
+ * of a PCR too), and refusing a vTPM that holds something else.
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
@@ -17,6 +17,7 @@ struct fake_tpm {
 	struct kunit *test;
 	struct th_pcr_values v;
 	unsigned int extends;
+	unsigned int fail_after;	/* extends that succeed; 0: all */
 };
 
 static int fake_extend(void *ctx, u32 pcr, const u8 *const *dig)
@@ -24,6 +25,8 @@ static int fake_extend(void *ctx, u32 pcr, const u8 *const *dig)
 	struct fake_tpm *t = ctx;
 	unsigned int b;
 
+	if (t->fail_after && t->extends == t->fail_after)
+		return -EIO;
 	t->extends++;
 	for (b = 0; b < four_banks.nr; b++)
 		model_extend(t->test, b, t->v.val[b][pcr], dig[b]);
@@ -385,6 +388,47 @@ static void fw_test_resume(struct kunit *test)
 	ffix_free(f);
 }
 
+/*
+ * An attempt stopped between two events of a PCR (the vTPM's fourth extend
+ * fails: PCRs 0, 1 and 2 hold the first of their two events each); the
+ * retry extends the rest, once each.  A vTPM PCR at a value that is not on
+ * the log's way (its events out of order) is still -EBUSY.
+ */
+static void fw_test_midway(struct kunit *test)
+{
+	struct ffix *f = ffix_new(test, "0-9");
+	unsigned int p;
+
+	/* EXPECT, not ASSERT: a failure still frees what th_fw_init() took. */
+	f->vtpm.fail_after = 3;
+	KUNIT_EXPECT_EQ(test, ffix_run(test, f, f->log.buf, f->log.len,
+				       BIT(10)), -EIO);
+	KUNIT_EXPECT_EQ(test, f->fw.extended, 3U);
+	ffix_free(f);
+	memset(&f->fw, 0, sizeof(f->fw));
+
+	f->vtpm.fail_after = 0;
+	KUNIT_EXPECT_EQ_MSG(test, ffix_run(test, f, f->log.buf, f->log.len,
+					   BIT(10)), 0, "%s", f->err);
+	KUNIT_EXPECT_EQ(test, f->fw.midway, 0x7U);
+	/* PCR 9 has no events: its reset value is its expected value. */
+	KUNIT_EXPECT_EQ(test, f->fw.resumed, (u32)BIT(9));
+	KUNIT_EXPECT_EQ(test, f->fw.extended, ARRAY_SIZE(events) - 3);
+	KUNIT_EXPECT_EQ(test, f->vtpm.extends, ARRAY_SIZE(events));
+	for (p = 0; p < 10; p++)
+		expect_pcr(test, f, p, false);
+	ffix_free(f);
+
+	f = ffix_new(test, "0-9");
+	tpm_measure(&f->vtpm, 0, "sep");
+	KUNIT_EXPECT_EQ(test, ffix_run(test, f, f->log.buf, f->log.len,
+				       BIT(10)), -EBUSY);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->err, "vTPM PCR 0"));
+	KUNIT_EXPECT_EQ(test, f->fw.midway, 0U);
+	KUNIT_EXPECT_EQ(test, f->vtpm.extends, 0U);
+	ffix_free(f);
+}
+
 /* A firmware PCR that the IMA log extends too is refused. */
 static void fw_test_ima_conflict(struct kunit *test)
 {
@@ -426,6 +470,7 @@ static struct kunit_case firmware_test_cases[] = {
 	KUNIT_CASE(fw_test_locality),
 	KUNIT_CASE(fw_test_drtm),
 	KUNIT_CASE(fw_test_resume),
+	KUNIT_CASE(fw_test_midway),
 	KUNIT_CASE(fw_test_ima_conflict),
 	KUNIT_CASE(fw_test_tpm12_log),
 	{}

@@ -20,7 +20,8 @@
  * pTPM's own ops in place and loses nothing; a command in flight is
  * drained before the snapshot; an extend that meets the barrier runs once,
  * on the vTPM, after the commit; the watchdog ends a barrier that cannot
- * drain; a retry resumes from the vTPM's prefix.
+ * drain; a retry resumes from the vTPM's prefix, and from between two
+ * events of a firmware PCR.
  *
  * It needs the TPM core built in (the kasan kernel); in a kernel without
  * one (UML, which has no I/O memory for it) the suite reports itself
@@ -44,6 +45,7 @@
 #include "../tpm_handoff_priv.h"
 #include <tpm_handoff/tpm_core.h>
 #include "test_log.h"
+#include "test_tcg.h"
 
 #define FAKE_PCRS	24
 #define FAKE_BANKS	2	/* sha1, sha256 */
@@ -788,6 +790,76 @@ static void handoff_test_vtpm_dies(struct kunit *test)
 	expect_forwarding(c, n);
 }
 
+/* Firmware measures @data into @pcr of the pTPM and logs it in @t. */
+static void fw_measure(struct ho_ctx *c, struct tcg_build *t, u32 pcr,
+		       const char *data)
+{
+	struct tpm_digest d[FAKE_BANKS];
+	unsigned int b;
+
+	/* The log declares sha1 and sha256: four_banks' first two. */
+	tb_event2(t, pcr, 0xd, data, BIT(2) | BIT(3));
+	for (b = 0; b < FAKE_BANKS; b++) {
+		d[b].alg_id = c->p->chip->allocated_banks[b].alg_id;
+		KUNIT_ASSERT_EQ(c->test, test_hash(fake_hash[b], data,
+						   strlen(data), d[b].digest), 0);
+	}
+	KUNIT_ASSERT_EQ(c->test, tpm_pcr_extend(c->p->chip, pcr, d), 0);
+}
+
+/*
+ * The vTPM dies between the two events of firmware PCR 0 (fw_pcrs=0-1,
+ * the pTPM's own event log); the retry extends the second one only, then
+ * PCR 1, and commits with both equal to the pTPM's.
+ */
+static void handoff_test_fw_midway(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct tcg_build *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct tpm_bios_log *log = &c->p->chip->log;
+	struct th_handoff *h;
+	unsigned int b, p;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->test = test;
+	tb_specid(t, FAKE_BANKS);
+	fw_measure(c, t, 0, "CRTM");
+	fw_measure(c, t, 1, "config");
+	fw_measure(c, t, 0, "separator");
+	/* As the core keeps a log it read: device-managed on the chip. */
+	log->bios_event_log = devm_kmemdup(&c->p->chip->dev, t->buf, t->len,
+					   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, log->bios_event_log);
+	log->bios_event_log_end = log->bios_event_log + t->len;
+
+	h = handoff_new(c, true);
+	KUNIT_ASSERT_EQ(test, th_fw_spec_parse("0-1", &h->fw_spec, h->err), 0);
+	c->v->fail_after = 1;
+	KUNIT_EXPECT_EQ(test, th_handoff_run(h, "memory"), -EIO);
+	KUNIT_EXPECT_EQ(test, c->v->extends[0], 1);
+	KUNIT_EXPECT_EQ(test, c->v->extends[1], 0);
+	expect_on_ptpm(c);
+	handoff_free(c);
+
+	c->v->fail_after = -1;
+	h = handoff_new(c, true);
+	KUNIT_ASSERT_EQ(test, th_fw_spec_parse("0-1", &h->fw_spec, h->err), 0);
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	KUNIT_EXPECT_EQ(test, h->fw.replay, 0x3U);
+	KUNIT_EXPECT_EQ(test, h->fw.midway, 0x1U);
+	KUNIT_EXPECT_EQ(test, h->fw.extended, 2U);
+	KUNIT_EXPECT_EQ(test, c->v->extends[0], 2);
+	KUNIT_EXPECT_EQ(test, c->v->extends[1], 1);
+	for (b = 0; b < FAKE_BANKS; b++)
+		for (p = 0; p < 2; p++)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    memcmp(c->v->pcr[b][p],
+						   c->p->pcr[b][p],
+						   fake_size[b]), 0,
+					    "PCR %u bank %u", p, b);
+	expect_forwarding(c, c->log.l.n);
+}
+
 /* A dry run changes nothing; the real one then resumes from it. */
 static void handoff_test_dry_run(struct kunit *test)
 {
@@ -905,6 +977,7 @@ static struct kunit_case handoff_test_cases[] = {
 	KUNIT_CASE(handoff_test_missing_bank),
 	KUNIT_CASE(handoff_test_family),
 	KUNIT_CASE(handoff_test_vtpm_dies),
+	KUNIT_CASE(handoff_test_fw_midway),
 	KUNIT_CASE(handoff_test_dry_run),
 	KUNIT_CASE(handoff_test_drain),
 	KUNIT_CASE(handoff_test_queued_once),
