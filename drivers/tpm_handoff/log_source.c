@@ -31,16 +31,24 @@
 #define SRC_BUF_MIN	(16 * 1024)
 #define SRC_BUF_MAX	(IMA_LOG_HDR_MAX + IMA_LOG_DATA_MAX)
 
-/**
- * th_log_open() - open the measurement list for reading from the start
- * @s: the source
- * @path: its path
- * @err: TH_ERRLEN bytes for the reason of a failure
- *
- * Return: 0 or a negative errno.
+/*
+ * The callbacks of th_log_file_ops (struct th_log_ops says what each
+ * does); @src is a struct th_log_source.
  */
-int th_log_open(struct th_log_source *s, const char *path, char *err)
+
+static void file_close(void *src)
 {
+	struct th_log_source *s = src;
+
+	kvfree(s->sf.buf);
+	if (s->file)
+		filp_close(s->file, NULL);
+	memset(s, 0, sizeof(*s));
+}
+
+static int file_open(void *src, const char *path, char *err)
+{
+	struct th_log_source *s = src;
 	struct file *f;
 
 	memset(s, 0, sizeof(*s));
@@ -58,7 +66,7 @@ int th_log_open(struct th_log_source *s, const char *path, char *err)
 		snprintf(err, TH_ERRLEN,
 			 "cannot read %s from the kernel: it is neither a seq_file nor readable with kernel_read()",
 			 path);
-		th_log_close(s);
+		file_close(s);
 		return -EINVAL;
 	}
 	s->seq = f->private_data;
@@ -66,30 +74,16 @@ int th_log_open(struct th_log_source *s, const char *path, char *err)
 	s->sf.buf = kvmalloc(s->size, GFP_KERNEL);
 	if (!s->sf.buf) {
 		snprintf(err, TH_ERRLEN, "out of memory");
-		th_log_close(s);
+		file_close(s);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-/**
- * th_log_close() - close the source
- * @s: the source
- */
-void th_log_close(struct th_log_source *s)
+static void file_rewind(void *src)
 {
-	kvfree(s->sf.buf);
-	if (s->file)
-		filp_close(s->file, NULL);
-	memset(s, 0, sizeof(*s));
-}
+	struct th_log_source *s = src;
 
-/**
- * th_log_rewind() - read from the first entry again
- * @s: the source
- */
-void th_log_rewind(struct th_log_source *s)
-{
 	s->pos = 0;
 	s->index = 0;
 	s->from = 0;
@@ -97,26 +91,19 @@ void th_log_rewind(struct th_log_source *s)
 	s->eof = false;
 }
 
-/**
- * th_log_resume() - read on from where the last read ended
- * @s: the source, read to its end
- *
- * The list only grows: the next read returns the entries IMA appended
- * since, if any.
- */
-void th_log_resume(struct th_log_source *s)
+/* The list only grows: the next read returns what IMA appended since. */
+static void file_resume(void *src)
 {
+	struct th_log_source *s = src;
+
 	s->eof = false;
 }
 
-/**
- * th_log_buffer_size() - memory the source holds
- * @s: the source
- *
- * Return: bytes (the buffer only grows while the source is open).
- */
-size_t th_log_buffer_size(const struct th_log_source *s)
+/* The buffer only grows while the source is open. */
+static size_t file_buffer_size(const void *src)
 {
+	const struct th_log_source *s = src;
+
 	return s->seq ? s->size : 0;
 }
 
@@ -183,14 +170,14 @@ static int seq_grow(struct th_log_source *s)
 }
 
 /**
- * th_log_read() - a th_read_fn over the measurement list
+ * file_read() - a th_read_fn over the measurement list
  * @src: the struct th_log_source
  * @buf: where to put the bytes
  * @len: at most this many
  *
  * Return: bytes read, 0 at the end of the list, or a negative errno.
  */
-ssize_t th_log_read(void *src, u8 *buf, size_t len)
+static ssize_t file_read(void *src, u8 *buf, size_t len)
 {
 	struct th_log_source *s = src;
 	size_t n;
@@ -218,31 +205,6 @@ ssize_t th_log_read(void *src, u8 *buf, size_t len)
 	return n;
 }
 
-static int file_open(void *src, const char *path, char *err)
-{
-	return th_log_open(src, path, err);
-}
-
-static void file_close(void *src)
-{
-	th_log_close(src);
-}
-
-static void file_rewind(void *src)
-{
-	th_log_rewind(src);
-}
-
-static void file_resume(void *src)
-{
-	th_log_resume(src);
-}
-
-static size_t file_buffer_size(const void *src)
-{
-	return th_log_buffer_size(src);
-}
-
 /* IMA's binary_runtime_measurements, through the functions above. */
 const struct th_log_ops th_log_file_ops = {
 	.open = file_open,
@@ -250,5 +212,5 @@ const struct th_log_ops th_log_file_ops = {
 	.rewind = file_rewind,
 	.resume = file_resume,
 	.buffer_size = file_buffer_size,
-	.read = th_log_read,
+	.read = file_read,
 };

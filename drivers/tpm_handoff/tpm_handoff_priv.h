@@ -75,13 +75,6 @@ struct th_log_source {
 	bool eof;
 };
 
-int th_log_open(struct th_log_source *s, const char *path, char *err);
-void th_log_close(struct th_log_source *s);
-void th_log_rewind(struct th_log_source *s);
-void th_log_resume(struct th_log_source *s);
-size_t th_log_buffer_size(const struct th_log_source *s);
-ssize_t th_log_read(void *src, u8 *buf, size_t len);
-
 /**
  * struct th_log_ops - where a handoff reads IMA's measurement list from
  * @open: open it; @path is the ima_log parameter; on failure say why in
@@ -93,8 +86,8 @@ ssize_t th_log_read(void *src, u8 *buf, size_t len);
  * @read: a th_read_fn: bytes, 0 at the end of the list, or -errno
  *
  * Each callback gets the struct th_handoff's @log_src.  th_log_file_ops
- * reads securityfs's binary_runtime_measurements (the th_log_* functions
- * above, @log_src a struct th_log_source); the KUnit suite of the
+ * (log_source.c) reads securityfs's binary_runtime_measurements, @log_src
+ * a struct th_log_source; the KUnit suite of the
  * handoff core (tests/handoff_test.c) reads a list in memory that grows
  * while the handoff runs.
  */
