@@ -490,13 +490,7 @@ static int ima_append(struct ho_ctx *c, const char *what,
 		mutex_unlock(&c->log.lock);
 		return -ENOSPC;
 	}
-	test_log_u32(&c->log.l, IMA_PCR);
-	test_log_put(&c->log.l, d[0].digest, SHA1_DIGEST_SIZE);
-	test_log_u32(&c->log.l, 6);
-	test_log_put(&c->log.l, "ima-ng", 6);
-	test_log_u32(&c->log.l, tlen);
-	test_log_put(&c->log.l, tdata, tlen);
-	c->log.l.ends[c->log.l.n++] = c->log.l.len;
+	test_log_append(&c->log.l, IMA_PCR, d[0].digest, "ima-ng", tdata, tlen);
 	for (b = 0; b < FAKE_BANKS && !rc; b++) {
 		memcpy(in, c->oracle[b], fake_size[b]);
 		memcpy(in + fake_size[b], d[b].digest, fake_size[b]);

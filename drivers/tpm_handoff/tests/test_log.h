@@ -47,6 +47,20 @@ static inline int test_hash(const char *alg, const void *p, size_t n, u8 *out)
 	return rc;
 }
 
+/* Append one entry: @pcr, its logged SHA-1 @digest, @name, @tdata. */
+static inline void test_log_append(struct test_log *l, u32 pcr,
+				   const u8 *digest, const char *name,
+				   const u8 *tdata, size_t tlen)
+{
+	test_log_u32(l, pcr);
+	test_log_put(l, digest, SHA1_DIGEST_SIZE);
+	test_log_u32(l, strlen(name));
+	test_log_put(l, name, strlen(name));
+	test_log_u32(l, tlen);
+	test_log_put(l, tdata, tlen);
+	l->ends[l->n++] = l->len;
+}
+
 /*
  * Append an entry of template @name on @pcr whose template data is the
  * ima-ng style field "d-ng" holding @data; its logged digest is SHA-1 of
@@ -63,13 +77,7 @@ static inline void test_log_entry(struct kunit *test, struct test_log *l,
 	memcpy(tdata + 4, data, dlen);
 	if (!violation)
 		KUNIT_ASSERT_EQ(test, test_hash("sha1", tdata, tlen, digest), 0);
-	test_log_u32(l, pcr);
-	test_log_put(l, digest, sizeof(digest));
-	test_log_u32(l, strlen(name));
-	test_log_put(l, name, strlen(name));
-	test_log_u32(l, tlen);
-	test_log_put(l, tdata, tlen);
-	l->ends[l->n++] = l->len;
+	test_log_append(l, pcr, digest, name, tdata, tlen);
 }
 
 /* The banks of the Debian VM's TPM, and the kernel hash of each. */
