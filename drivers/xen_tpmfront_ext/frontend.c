@@ -5,17 +5,24 @@
  * TPM 1.2 backends working, and offers its chips to tpm_handoff.ko.
  *
  * The xenbus side: probe grants the shared page and binds the event
- * channel; once the backend is Connected, a work item (not the xenwatch
- * thread, which the backend may need) probes for TPM 2.0 and registers the
- * chip.  A backend that closes takes the device down; one that comes back
- * (vtpmd restarted, new xenstore nodes) is probed afresh.
+ * channel.  Everything that can wait for the backend runs in a work item,
+ * never in the xenwatch thread, which every paravirtual device of the
+ * domain shares (and which a backend in dom0 may itself need): once the
+ * backend is Connected, the work allocates a chip, probes it for TPM 2.0
+ * and registers it; once the backend closes, it unregisters the chip (a
+ * Closing backend still answers the core's TPM2_Shutdown, a Closed one
+ * gets none: commands then fail at once) and the frontend goes Closed.  A
+ * backend that comes back on the same device (InitWait again) is offered
+ * the same ring and gets a new chip; one whose nodes are removed takes the
+ * device with it (xenbus removes it, and remove() waits for nothing).
  *
  * Locking:
  *  - tpmfront_lock (mutex) protects tpmfront_list and each tpmfront's
- *    @registered flag as seen by tpmfront_ext_get().  It is taken from
- *    process context only, never while holding a TPM core lock, and the
- *    TPM core's chip->ops_sem/tpm_mutex may be taken inside it (chip
- *    registration and unregistration run under it).
+ *    @chip and @registered as tpmfront_ext_get() sees them.  It is taken
+ *    from process context only, and held for no TPM command: chips are
+ *    probed, registered and unregistered outside it, so a user that looks
+ *    a vTPM up never waits for a backend.  No other lock is taken under
+ *    it but the notifier chain's.
  *  - The shared page needs no lock of ours: see tpmif.c.
  */
 #include <linux/device.h>
@@ -40,11 +47,11 @@
  */
 #define STOCK_DRIVER "vtpm"
 
-/* Lockdep classes of the vTPM chip's locks (see tpmfront_probe()). */
+/* Lockdep classes of the vTPM chip's locks (see tpmfront_chip_new()). */
 static struct lock_class_key tpmfront_ops_sem_key;
 static struct lock_class_key tpmfront_tpm_mutex_key;
 
-static DEFINE_MUTEX(tpmfront_lock);	/* tpmfront_list, ->registered */
+static DEFINE_MUTEX(tpmfront_lock);	/* tpmfront_list, ->chip, ->registered */
 static LIST_HEAD(tpmfront_list);
 static BLOCKING_NOTIFIER_HEAD(tpmfront_chain);
 
@@ -52,7 +59,8 @@ static irqreturn_t tpmfront_interrupt(int irq, void *dev_id)
 {
 	struct tpmfront *front = dev_id;
 
-	wake_up_interruptible(&front->wq);
+	/* The TPM side waits in TASK_IDLE: wake_up(), not _interruptible. */
+	wake_up(&front->wq);
 	return IRQ_HANDLED;
 }
 
@@ -101,7 +109,9 @@ static void tpmfront_free_ring(struct tpmfront *front)
 		xenbus_free_evtchn(front->dev, front->evtchn);
 	front->irq = 0;
 	front->evtchn = 0;
-	xenbus_teardown_ring((void **)&front->shr, 1, &front->ring_ref);
+	if (front->shr)
+		xenbus_teardown_ring((void **)&front->shr, 1, &front->ring_ref);
+	front->shr = NULL;
 }
 
 static int tpmfront_setup_ring(struct xenbus_device *dev,
@@ -111,14 +121,28 @@ static int tpmfront_setup_ring(struct xenbus_device *dev,
 
 	rc = xenbus_setup_ring(dev, GFP_KERNEL, (void **)&front->shr, 1,
 			       &front->ring_ref);
-	if (rc < 0)
+	if (rc < 0) {
+		front->shr = NULL;
 		return rc;
+	}
 	rc = xenbus_alloc_evtchn(dev, &front->evtchn);
-	if (rc)
+	if (rc) {
+		front->evtchn = 0;
 		return rc;
+	}
 	rc = bind_evtchn_to_irqhandler(front->evtchn, tpmfront_interrupt, 0,
 				       "tpmif", front);
 	if (rc <= 0) {
+		/*
+		 * When request_irq() fails, bind_evtchn_to_irqhandler() has
+		 * unbound the irq, which closes the event channel: closing it
+		 * again could close a port someone else got meanwhile.  Only a
+		 * failure to get an irq at all (none left) leaves it open, and
+		 * the caller cannot tell the two apart: leaking one port then
+		 * is the lesser harm (xen-blkfront and the stock xen-tpmfront
+		 * make the same choice).
+		 */
+		front->evtchn = 0;
 		xenbus_dev_fatal(dev, rc, "binding the event channel");
 		return rc ?: -EINVAL;
 	}
@@ -126,67 +150,136 @@ static int tpmfront_setup_ring(struct xenbus_device *dev,
 	return tpmfront_publish(dev, front);
 }
 
-/* Runs from the system workqueue once the backend is connected. */
-static void tpmfront_register_work(struct work_struct *work)
+/* A new chip for a new connection: the core's unregistration is final. */
+static struct tpm_chip *tpmfront_chip_new(struct tpmfront *front)
 {
-	struct tpmfront *front = container_of(work, struct tpmfront,
-					      register_work);
-	struct tpm_chip *chip = front->chip;
+	struct tpm_chip *chip;
+
+	chip = tpm_chip_alloc(&front->dev->dev, &tpmfront_tpm_ops);
+	if (IS_ERR(chip))
+		return chip;
+	chip->flags |= TPM_CHIP_FLAG_IRQ;	/* event channel */
+	dev_set_drvdata(&chip->dev, front);
+	/*
+	 * tpm_handoff forwards the pTPM chip to this one: our ops_sem and
+	 * tpm_mutex are taken inside the pTPM chip's, which the core
+	 * initialised at the same place.  Separate classes let lockdep see
+	 * that nesting as the ordering it is (pTPM outside, vTPM inside).
+	 */
+	lockdep_set_class(&chip->ops_sem, &tpmfront_ops_sem_key);
+	lockdep_set_class(&chip->tpm_mutex, &tpmfront_tpm_mutex_key);
+	return chip;
+}
+
+/* The backend is connected: a chip for it.  Work context, no lock held. */
+static void tpmfront_connect(struct tpmfront *front)
+{
+	struct tpm_chip *chip;
 	int rc;
 
-	mutex_lock(&tpmfront_lock);
-	if (front->registered || !READ_ONCE(front->connected))
-		goto out;
-
+	if (front->registered)
+		return;
+	/* No chip, so no TPM op runs: the TPM side's flags are ours. */
+	front->stuck = false;
+	front->dead = false;
+	chip = tpmfront_chip_new(front);
+	if (IS_ERR(chip)) {
+		dev_err(&front->dev->dev, "cannot allocate a TPM chip (%ld)\n",
+			PTR_ERR(chip));
+		return;
+	}
 	/* tpm2_probe() sets TPM_CHIP_FLAG_TPM2 if the backend speaks 2.0. */
 	rc = tpm2_probe(chip);
 	if (rc) {
 		dev_err(&front->dev->dev, "vTPM does not answer (%d)\n", rc);
-		goto out;
+		put_device(&chip->dev);
+		return;
 	}
 	rc = tpm_chip_register(chip);
 	if (rc) {
 		dev_err(&front->dev->dev, "cannot register the vTPM chip (%d)\n",
 			rc);
-		goto out;
+		put_device(&chip->dev);
+		return;
 	}
-	front->registered = true;
 	dev_info(&front->dev->dev, "%s: TPM %s vTPM, backend %s\n",
 		 dev_name(&chip->dev),
 		 chip->flags & TPM_CHIP_FLAG_TPM2 ? "2.0" : "1.2",
 		 front->dev->otherend);
+
+	mutex_lock(&tpmfront_lock);
+	front->chip = chip;
+	front->registered = true;
 	blocking_notifier_call_chain(&tpmfront_chain, TPMFRONT_EXT_UP, chip);
-out:
 	mutex_unlock(&tpmfront_lock);
 }
 
 /*
- * Take the chip down.  A backend that announces Closing still serves, so
- * the core's TPM2_Shutdown at unregistration reaches it (@serving).  A
- * backend that is Closed (or was replaced: a new vtpmd closes the stale
- * device of a dead one) answers nothing: commands then fail fast at once,
- * instead of costing the Shutdown's long timeout.
+ * Take the chip down.  The core's unregistration waits for its users and
+ * sends TPM2_Shutdown: a backend that is Closing still answers it, one
+ * that is gone does not (@connected is then already false, and every
+ * command fails at once).  The chip stays valid memory for anyone who took
+ * it with tpmfront_ext_get(); its ops are NULL from here on.
  */
-static void tpmfront_disconnect(struct tpmfront *front, bool serving)
+static void tpmfront_chip_down(struct tpmfront *front)
 {
-	cancel_work_sync(&front->register_work);
-	if (!serving) {
-		WRITE_ONCE(front->connected, false);
-		wake_up_interruptible(&front->wq);
-	}
+	struct tpm_chip *chip;
 
 	mutex_lock(&tpmfront_lock);
-	if (front->registered) {
+	chip = front->registered ? front->chip : NULL;
+	if (chip)
 		blocking_notifier_call_chain(&tpmfront_chain, TPMFRONT_EXT_DOWN,
-					     front->chip);
-		/* Waits for users holding ops_sem; later tpm_try_get_ops() fail. */
-		tpm_chip_unregister(front->chip);
-		front->registered = false;
-	}
+					     chip);
+	front->registered = false;
+	front->chip = NULL;
 	mutex_unlock(&tpmfront_lock);
+	if (!chip)
+		return;
+	tpm_chip_unregister(chip);
+	put_device(&chip->dev);
+}
 
+/* Fail every command at once from now on, and wake those waiting. */
+static void tpmfront_cut(struct tpmfront *front)
+{
 	WRITE_ONCE(front->connected, false);
-	wake_up_interruptible(&front->wq);
+	wake_up(&front->wq);
+}
+
+/*
+ * Bring the chip in line with the backend's latest state.  The work may see
+ * only the last of several changes, so each case first undoes what an
+ * earlier state left.
+ */
+static void tpmfront_work(struct work_struct *work)
+{
+	struct tpmfront *front = container_of(work, struct tpmfront, work);
+	struct xenbus_device *dev = front->dev;
+
+	switch (READ_ONCE(front->backend)) {
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		if (READ_ONCE(front->connected))
+			tpmfront_connect(front);
+		break;
+	case XenbusStateInitWait:
+		/* A backend (re)starting: a device we closed offers its ring. */
+		tpmfront_chip_down(front);
+		if (dev->state == XenbusStateClosed && front->shr) {
+			WRITE_ONCE(front->shr->state, VTPM_STATE_IDLE);
+			tpmfront_publish(dev, front);
+		}
+		break;
+	case XenbusStateClosing:
+	case XenbusStateClosed:
+		tpmfront_chip_down(front);
+		tpmfront_cut(front);
+		if (dev->state != XenbusStateClosed)
+			xenbus_frontend_closed(dev);
+		break;
+	default:
+		break;
+	}
 }
 
 static int tpmfront_probe(struct xenbus_device *dev,
@@ -200,25 +293,8 @@ static int tpmfront_probe(struct xenbus_device *dev,
 		return -ENOMEM;
 	front->dev = dev;
 	init_waitqueue_head(&front->wq);
-	INIT_WORK(&front->register_work, tpmfront_register_work);
+	INIT_WORK(&front->work, tpmfront_work);
 	INIT_LIST_HEAD(&front->node);
-
-	front->chip = tpmm_chip_alloc(&dev->dev, &tpmfront_tpm_ops);
-	if (IS_ERR(front->chip)) {
-		rc = PTR_ERR(front->chip);
-		kfree(front);
-		return rc;
-	}
-	front->chip->flags |= TPM_CHIP_FLAG_IRQ;	/* event channel */
-	dev_set_drvdata(&front->chip->dev, front);
-	/*
-	 * tpm_handoff forwards the pTPM chip to this one: our ops_sem and
-	 * tpm_mutex are taken inside the pTPM chip's, which the core
-	 * initialised at the same place.  Separate classes let lockdep see
-	 * that nesting as the ordering it is (pTPM outside, vTPM inside).
-	 */
-	lockdep_set_class(&front->chip->ops_sem, &tpmfront_ops_sem_key);
-	lockdep_set_class(&front->chip->tpm_mutex, &tpmfront_tpm_mutex_key);
 
 	rc = tpmfront_setup_ring(dev, front);
 	if (rc) {
@@ -233,30 +309,43 @@ static int tpmfront_probe(struct xenbus_device *dev,
 	return 0;
 }
 
+/*
+ * Called by xenbus, in the xenwatch thread, when the device's nodes go
+ * away, and at module unload: waits for nothing but the work, which fails
+ * fast once the backend is cut off.
+ */
 static void tpmfront_remove(struct xenbus_device *dev)
 {
 	struct tpmfront *front = dev_get_drvdata(&dev->dev);
 
-	tpmfront_disconnect(front, true);
+	tpmfront_cut(front);
+	cancel_work_sync(&front->work);
+	tpmfront_chip_down(front);
 	mutex_lock(&tpmfront_lock);
 	list_del(&front->node);
 	mutex_unlock(&tpmfront_lock);
 	tpmfront_free_ring(front);
-	dev_set_drvdata(&front->chip->dev, NULL);
 	dev_set_drvdata(&dev->dev, NULL);
 	kfree(front);
 }
 
+/* Runs in the xenwatch thread: never waits for the backend. */
 static void tpmfront_backend_changed(struct xenbus_device *dev,
 				     enum xenbus_state state)
 {
 	struct tpmfront *front = dev_get_drvdata(&dev->dev);
 
 	switch (state) {
+	case XenbusStateInitWait:
+		/* Not serving (any more): fail fast until it connects. */
+		tpmfront_cut(front);
+		break;
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
 		if (dev->state == XenbusStateConnected)
-			break;
+			return;
+		if (!front->shr)
+			return;
 		if (!xenbus_read_unsigned(dev->otherend, "feature-protocol-v2",
 					  0)) {
 			xenbus_dev_fatal(dev, -EINVAL, "vTPM protocol 2 required");
@@ -264,25 +353,40 @@ static void tpmfront_backend_changed(struct xenbus_device *dev,
 		}
 		WRITE_ONCE(front->connected, true);
 		xenbus_switch_state(dev, XenbusStateConnected);
-		schedule_work(&front->register_work);
 		break;
 	case XenbusStateClosing:
+		dev_info(&dev->dev, "vTPM backend %s closing\n", dev->otherend);
+		break;
 	case XenbusStateClosed:
 		dev_info(&dev->dev, "vTPM backend %s closed\n", dev->otherend);
-		tpmfront_disconnect(front, state == XenbusStateClosing);
-		device_unregister(&dev->dev);
-		xenbus_frontend_closed(dev);
+		tpmfront_cut(front);
 		break;
 	default:
-		break;
+		return;
 	}
+	WRITE_ONCE(front->backend, state);
+	schedule_work(&front->work);
 }
 
+/*
+ * A suspend or migration interrupts a vTPM: take the chip down and offer a
+ * new ring.  The struct tpmfront stays (its drvdata too), ring or not: a
+ * device whose ring could not be set up again answers nothing, and remove()
+ * frees it as any other.
+ */
 static int tpmfront_resume(struct xenbus_device *dev)
 {
-	/* A suspend or migration interrupts a vTPM: start over. */
-	tpmfront_remove(dev);
-	return tpmfront_probe(dev, NULL);
+	struct tpmfront *front = dev_get_drvdata(&dev->dev);
+	int rc;
+
+	tpmfront_cut(front);
+	cancel_work_sync(&front->work);
+	tpmfront_chip_down(front);
+	tpmfront_free_ring(front);
+	rc = tpmfront_setup_ring(dev, front);
+	if (rc)
+		tpmfront_free_ring(front);
+	return rc;
 }
 
 /**

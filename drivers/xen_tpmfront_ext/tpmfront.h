@@ -19,21 +19,31 @@ struct vtpm_shared_page;
 /**
  * struct tpmfront - one Xen vTPM frontend device
  * @dev:	the xenbus device
- * @chip:	the TPM chip; allocated with the device, registered once the
- *		backend is connected
- * @shr:	the shared page (granted to the backend)
+ * @chip:	the registered TPM chip, or NULL; a new one for every
+ *		connection (tpmfront_lock)
+ * @shr:	the shared page (granted to the backend), or NULL
  * @ring_ref:	grant reference of @shr
  * @evtchn:	event channel to the backend
  * @irq:	irq bound to @evtchn, 0 if none
- * @wq:		woken by the backend's event-channel notifications
+ * @wq:		woken by the backend's event-channel notifications, and when
+ *		@connected drops
  * @connected:	the backend is connected: commands may be sent.  Written by
  *		the xenbus side, read locklessly by the TPM side
  *		(READ_ONCE/WRITE_ONCE), which then fails fast with -ENODEV.
- * @stuck:	a command timed out or was interrupted; the next send first
- *		waits for the backend to go idle.  Only touched by TPM ops,
- *		which the TPM core serialises with chip->tpm_mutex.
- * @registered:	tpm_chip_register() succeeded (xenbus side only)
- * @register_work: registers @chip outside the xenwatch thread
+ * @stuck:	a command timed out and was cancelled; the next send first
+ *		waits (once, timeout_c) for the backend to settle it.  Only
+ *		touched by TPM ops, which the TPM core serialises with
+ *		chip->tpm_mutex.
+ * @dead:	the backend settled nothing since the command that timed
+ *		out and the wait after it: every command fails at once with
+ *		-ENODEV until the backend settles the page or reconnects.
+ *		TPM ops only, as @stuck.
+ * @registered:	@chip is registered (tpmfront_lock)
+ * @backend:	the backend's last xenbus state, for @work (WRITE_ONCE)
+ * @work:	brings the chip in line with @backend: registers it when the
+ *		backend is connected, unregisters it when it closes.  Runs on
+ *		the system workqueue, never in the xenwatch thread: both can
+ *		wait for the backend.
  * @node:	entry in the frontend list (tpmfront_lock)
  */
 struct tpmfront {
@@ -46,8 +56,10 @@ struct tpmfront {
 	wait_queue_head_t wq;
 	bool connected;
 	bool stuck;
+	bool dead;
 	bool registered;
-	struct work_struct register_work;
+	int backend;
+	struct work_struct work;
 	struct list_head node;
 };
 

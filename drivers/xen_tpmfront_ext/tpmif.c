@@ -10,7 +10,6 @@
  * data offset is ours (no extra pages), never read back from the page.
  */
 #include <linux/device.h>
-#include <linux/sched/signal.h>
 #include <linux/tpm.h>
 #include <xen/events.h>
 #include <xen/interface/io/tpmif.h>
@@ -108,20 +107,51 @@ static bool tpmif_settled(struct tpmfront *front)
 }
 
 /*
- * Wait until the backend settles.  Returns 0, -ENODEV if it disconnected,
- * -ETIME on timeout, -EINTR on a signal.
+ * Wait until the backend settles, at most @timeout jiffies.  Signals do not
+ * end the wait: a command handed to the backend completes or times out on
+ * the TPM's own durations, as on a TPM that the core polls.  A signal that
+ * cut it short would cancel a command its caller cannot send again: IMA
+ * extends in the context of whatever task opened a file, and an entry it
+ * has already logged whose extend fails is never in the PCR.  TASK_IDLE:
+ * a long command (CreatePrimary may take minutes) is not a hung task.
+ *
+ * Returns 0, -ENODEV if the backend disconnected, -ETIME on timeout.
  */
 static int tpmif_wait(struct tpmfront *front, unsigned long timeout)
 {
 	long rc;
 
-	rc = wait_event_interruptible_timeout(front->wq, tpmif_settled(front),
-					      timeout);
+	rc = wait_event_idle_timeout(front->wq, tpmif_settled(front), timeout);
 	if (!READ_ONCE(front->connected))
 		return -ENODEV;
-	if (rc > 0)
-		return 0;
-	return rc == 0 ? -ETIME : -EINTR;
+	return rc ? 0 : -ETIME;
+}
+
+/*
+ * A command timed out and was cancelled: has the backend settled it since?
+ * It gets one wait of timeout_c to do so.  A backend that settles nothing in
+ * that time is stopped or dead: every command then fails at once with
+ * -ENODEV (IMA holds its list mutex across each extend, so a full timeout
+ * per command would stall every open and exec) until the backend settles
+ * the page or reconnects.
+ */
+static int tpmif_unstick(struct tpm_chip *chip, struct tpmfront *front)
+{
+	if (!tpmif_settled(front)) {
+		if (front->dead)
+			return -ENODEV;
+		if (tpmif_wait(front, chip->timeout_c)) {
+			front->dead = true;
+			dev_warn(&chip->dev,
+				 "vTPM backend does not answer: TPM commands fail until it does or reconnects\n");
+			return -ENODEV;
+		}
+	}
+	if (front->dead)
+		dev_info(&chip->dev, "vTPM backend answers again\n");
+	front->stuck = false;
+	front->dead = false;
+	return 0;
 }
 
 static int tpmif_send(struct tpm_chip *chip, u8 *buf, size_t count)
@@ -139,10 +169,9 @@ static int tpmif_send(struct tpm_chip *chip, u8 *buf, size_t count)
 
 	/* A previous command timed out: the backend must settle first. */
 	if (front->stuck) {
-		rc = tpmif_wait(front, chip->timeout_c);
+		rc = tpmif_unstick(chip, front);
 		if (rc)
-			return rc == -EINTR ? rc : -ETIME;
-		front->stuck = false;
+			return rc;
 	}
 
 	memcpy((u8 *)shr + off, buf, count);
@@ -154,13 +183,12 @@ static int tpmif_send(struct tpm_chip *chip, u8 *buf, size_t count)
 
 	ordinal = be32_to_cpu(((struct tpm_header *)buf)->ordinal);
 	rc = tpmif_wait(front, tpm_calc_ordinal_duration(chip, ordinal));
-	if (rc == -ETIME || rc == -EINTR) {
+	if (rc == -ETIME) {
 		dev_warn_ratelimited(&chip->dev,
-				     "vTPM backend did not answer command 0x%x (%d), cancelling\n",
-				     ordinal, rc);
+				     "vTPM backend did not answer command 0x%x in time, cancelling it\n",
+				     ordinal);
 		front->stuck = true;
 		tpmif_cancel(chip);
-		return -ETIME;
 	}
 	return rc;
 }
