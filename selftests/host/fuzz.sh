@@ -22,7 +22,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 CLANG=${CLANG:-clang}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-read -ra targets <<<"${FUZZ_TARGETS:-fuzz-ima-log fuzz-tpm-rsp fuzz-tcg-log fuzz-vtpmd-req fuzz-imalog-user}"
+read -ra targets <<<"${FUZZ_TARGETS:-fuzz-ima-log fuzz-tpm-rsp fuzz-tcg-log fuzz-vtpmd-req fuzz-imalog-user fuzz-sessions}"
 fuzz=$top/tools/fuzz
 bin=$top/build/fuzz
 

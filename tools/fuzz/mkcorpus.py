@@ -196,6 +196,45 @@ def vtpmd_seeds():
     put(t, "fab-no-room", b"\2" + u32(12) + bytes([1, 0, 0, 255]) + bytes(20))
 
 
+def sessions_seeds():
+    t = "fuzz-sessions"
+
+    def cmd(tag, body):
+        return be16(tag) + be32(10 + len(body)) + be32(0) + body
+
+    def rsp(rc, body=b""):
+        return be16(0x8001) + be32(10 + len(body)) + be32(rc) + body
+
+    def x(kind, c, r):
+        return bytes([kind, len(c)]) + c + bytes([len(r)]) + r
+
+    null = be32(0x40000007)
+    start = x(0, cmd(0x8001, null + null + be16(0) + be16(0) + b"\x01\x00\x10\x00\x0b"),
+              rsp(0, be32(0x02000000)))
+    pw = be32(0x40000009) + be16(0) + b"\x00" + be16(0)
+
+    def sess(h, attrs=1):
+        return be32(h) + be16(2) + b"ab" + bytes([attrs]) + be16(0)
+
+    virt = 0x02800000
+    hmac = x(5, cmd(0x8002, be32(0x80000001) + be32(11 + 11) + pw + sess(virt) + be16(1) + b"d"),
+             rsp(0, be32(0)))
+    stale = x(5, cmd(0x8002, be32(0x80000001) + be32(11) + sess(0x02000000)), rsp(0))
+    ending = x(5, cmd(0x8002, be32(0x80000001) + be32(11) + sess(virt, 0)), rsp(0))
+    flush = x(2, cmd(0x8001, be32(virt)), rsp(0))
+    save = x(3, cmd(0x8001, be32(virt)), rsp(0, bytes(8)))
+    load = x(1, cmd(0x8001, bytes(16)), rsp(0, be32(0x02000000)))
+    getcap = x(6, cmd(0x8001, be32(1) + be32(0x02000000) + be32(64)),
+               rsp(0, b"\x00" + be32(1) + be32(3) + be32(0x02000000) + be32(0x02000001) + be32(0x80000000)))
+    put(t, "fab-start-hmac", start + hmac)
+    put(t, "fab-stale", start + stale + flush)
+    put(t, "fab-ending", start + ending + hmac)
+    put(t, "fab-save-load", start + save + load + hmac)
+    put(t, "fab-getcap", start + getcap)
+    put(t, "fab-unknown", x(7, cmd(0x8001, be32(0x02000000)), rsp(0x143)))
+    put(t, "fab-short", x(4, b"\x80\x01", b""))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--real-ima")
@@ -206,6 +245,7 @@ def main():
     tpm_rsp_seeds()
     tcg_seeds(a.real_fw)
     vtpmd_seeds()
+    sessions_seeds()
 
 
 if __name__ == "__main__":
