@@ -7,20 +7,35 @@
  * tpm_mutex held (tpm_try_get_ops()), or with ops_sem held for writing.
  * Either way one command at a time, which is what protects th_fwd.
  *
- * A forwarded command is sent to the vTPM through the core
- * (tpm_try_get_ops(), tpm_transmit_cmd(), tpm_put_ops()), so the vTPM
- * driver sees an ordinary command.  If the vTPM goes away, commands fail
- * with -ENODEV; they never reach the pTPM again.
+ * Every user of the pTPM chip brackets its commands with
+ * tpm_chip_start()/tpm_chip_stop() (tpm_try_get_ops() does), and the core
+ * asks the ops for a locality at the start and gives it back at the stop.
+ * The forwarding ops' "locality" is the vTPM chip itself: request_locality
+ * takes its ops (tpm_try_get_ops()), relinquish_locality puts them back.
+ * So a whole transaction of the pTPM chip, a /dev/tpmrm0 command with the
+ * resource manager's context loads, saves and flushes around it, holds the
+ * vTPM chip's locks from start to end, and no user of the vTPM chip's own
+ * (/dev/tpmN, /dev/tpmrmN, its hwrng) runs in the middle of it.  The
+ * forwarded commands go through the core on the vTPM chip
+ * (tpm_transmit_cmd()), so its driver sees ordinary commands.  If the vTPM
+ * goes away, the start fails (-ENODEV) and so does the user's command; it
+ * never reaches the pTPM again.
  *
- * The ops have no locality, clock or idle callbacks: the core skips them,
- * so tpm_chip_start()/tpm_chip_stop() on the pTPM chip touch no hardware.
+ * Session handles are the TPM's own numbers and outlive transactions: the
+ * pTPM chip's users get virtual ones (sessions.c), so that a handle the
+ * pTPM gave out before the commit never reaches the vTPM.
+ *
+ * The ops have no clock or idle callbacks: the core skips them, so
+ * tpm_chip_start()/tpm_chip_stop() on the pTPM chip touch no hardware.
  * req_complete_mask = 0 makes the core's status poll end at once: send()
  * already waited for the vTPM's answer.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/gfp.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/unaligned.h>
 
 #include "tpm_handoff_priv.h"
 #include <tpm_handoff/tpm_core.h>
@@ -30,6 +45,10 @@
  * @vchip: the vTPM chip (a reference is held for good after commit)
  * @page: the command, then the response
  * @rsp_len: length of the response in @page
+ * @held: the vTPM chip's ops are held (between the pTPM chip's start and
+ *	stop)
+ * @sessions: TPM 2.0: the pTPM chip's users' sessions on the vTPM; NULL
+ *	for a TPM 1.2
  *
  * Serialised by the pTPM chip's locks (see above); set up before the commit
  * under the barrier.
@@ -38,27 +57,94 @@ static struct th_forward {
 	struct tpm_chip *vchip;
 	u8 *page;
 	size_t rsp_len;
+	bool held;
+	struct th_sessions *sessions;
 } th_fwd;
+
+/* The pTPM chip starts a transaction: hold the vTPM chip for all of it. */
+static int fwd_request_locality(struct tpm_chip *chip, int loc)
+{
+	if (tpm_try_get_ops(th_fwd.vchip))
+		return -ENODEV;		/* the vTPM was unregistered */
+	th_fwd.held = true;
+	return 0;
+}
+
+static int fwd_relinquish_locality(struct tpm_chip *chip, int loc)
+{
+	if (th_fwd.held)
+		tpm_put_ops(th_fwd.vchip);
+	th_fwd.held = false;
+	return 0;
+}
+
+/*
+ * tpm_transmit_cmd() returns a TPM's response code as an int in a ssize_t:
+ * one of 0x80000000 or more comes back negative, like an errno.  It is the
+ * TPM's answer if the page holds a response with that code; after a
+ * transport error it holds the command, whose code is never that large.
+ */
+static bool fwd_answered(const u8 *page, u32 cc, ssize_t rc)
+{
+	return rc >= 0 ||
+	       (get_unaligned_be32(page + 6) == (u32)rc && (u32)rc != cc);
+}
+
+/* The vTPM started a session that the map has no room for: end it. */
+static void fwd_flush(struct tpm_chip *vchip, u32 handle)
+{
+	struct tpm_buf tb = { .data = th_fwd.page };
+
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, tb.data);
+	put_unaligned_be32(TPM_HEADER_SIZE + 4, tb.data + 2);
+	put_unaligned_be32(TPM2_CC_FLUSH_CONTEXT, tb.data + 6);
+	put_unaligned_be32(handle, tb.data + TPM_HEADER_SIZE);
+	tpm_transmit_cmd(vchip, &tb, 0, NULL);
+}
 
 static int fwd_send(struct tpm_chip *chip, u8 *buf, size_t len)
 {
 	struct tpm_chip *vchip = th_fwd.vchip;
 	struct tpm_buf tb = { .data = th_fwd.page };
+	struct th_cmd_sessions cs;
+	u32 cc, rc_here = 0, lost;
 	ssize_t rc;
 
 	th_fwd.rsp_len = 0;
 	if (len < TPM_HEADER_SIZE || len > PAGE_SIZE)
 		return -EINVAL;
+	/* The core starts the chip before any command (see above). */
+	if (WARN_ON_ONCE(!th_fwd.held))
+		return -ENODEV;
 	memcpy(tb.data, buf, len);
+	cc = get_unaligned_be32(tb.data + 6);
 
-	if (tpm_try_get_ops(vchip))
-		return -ENODEV;		/* the vTPM was unregistered */
+	if (th_fwd.sessions)
+		rc_here = th_sessions_command(th_fwd.sessions, tb.data, len,
+					      th_cc_attrs(vchip->cc_attrs_tbl,
+							  vchip->nr_commands,
+							  cc),
+					      &cs);
+	if (rc_here) {
+		th_fwd.rsp_len = th_sessions_answer(tb.data, rc_here);
+		return 0;
+	}
 	rc = tpm_transmit_cmd(vchip, &tb, 0, NULL);
-	tpm_put_ops(vchip);
-	if (rc < 0)
+	if (!fwd_answered(tb.data, cc, rc))
 		return rc;
-	/* A TPM error (rc > 0) is an answer like any other. */
-	th_fwd.rsp_len = be32_to_cpu(((struct tpm_header *)tb.data)->length);
+	/* A TPM error is an answer like any other. */
+	th_fwd.rsp_len = get_unaligned_be32(tb.data + 2);
+	if (th_fwd.rsp_len < TPM_HEADER_SIZE || th_fwd.rsp_len > PAGE_SIZE)
+		return -EIO;
+	if (th_fwd.sessions) {
+		lost = th_sessions_response(th_fwd.sessions, &cs, tb.data,
+					    &th_fwd.rsp_len);
+		if (lost) {
+			fwd_flush(vchip, lost);
+			th_fwd.rsp_len = th_sessions_answer(tb.data,
+							    th_sessions_full_rc());
+		}
+	}
 	return 0;
 }
 
@@ -97,22 +183,29 @@ static const struct tpm_class_ops th_forward_ops = {
 	.send = fwd_send,
 	.recv = fwd_recv,
 	.cancel = fwd_cancel,
+	.request_locality = fwd_request_locality,
+	.relinquish_locality = fwd_relinquish_locality,
 };
 
 /**
  * th_forward_prepare() - allocate what forwarding needs
+ * @tpm2: the chips are TPM 2.0 (their sessions are mapped)
  *
  * Called before the barrier; allocating under it could wait on reclaim
  * for a long time.
  *
  * Return: 0 or -ENOMEM.
  */
-int th_forward_prepare(void)
+int th_forward_prepare(bool tpm2)
 {
-	if (th_fwd.page)
-		return 0;
-	th_fwd.page = (u8 *)__get_free_page(GFP_KERNEL);
-	return th_fwd.page ? 0 : -ENOMEM;
+	if (!th_fwd.page)
+		th_fwd.page = (u8 *)__get_free_page(GFP_KERNEL);
+	if (tpm2 && !th_fwd.sessions) {
+		th_fwd.sessions = kmalloc(sizeof(*th_fwd.sessions), GFP_KERNEL);
+		if (th_fwd.sessions)
+			th_sessions_init(th_fwd.sessions);
+	}
+	return th_fwd.page && (!tpm2 || th_fwd.sessions) ? 0 : -ENOMEM;
 }
 
 /**
@@ -124,6 +217,8 @@ void th_forward_unprepare(void)
 		return;			/* committed: in use for good */
 	free_page((unsigned long)th_fwd.page);
 	th_fwd.page = NULL;
+	kfree(th_fwd.sessions);
+	th_fwd.sessions = NULL;
 }
 
 /**
@@ -154,7 +249,10 @@ struct tpm_chip *th_forward_reset(void)
 	th_fwd.vchip = NULL;
 	free_page((unsigned long)th_fwd.page);
 	th_fwd.page = NULL;
+	kfree(th_fwd.sessions);
+	th_fwd.sessions = NULL;
 	th_fwd.rsp_len = 0;
+	th_fwd.held = false;
 	return vchip;
 }
 #endif
@@ -188,6 +286,8 @@ void th_forward_commit(struct tpm_chip *ptpm, struct tpm_chip *vchip,
 	}
 
 	th_fwd.vchip = vchip;
+	th_fwd.held = false;
+	/* Started by tpm_chip_start() from the next user on. */
 	ptpm->locality = -1;
 	WRITE_ONCE(ptpm->ops, &th_forward_ops);
 }

@@ -461,9 +461,26 @@ static int check_vtpm(struct th_handoff *h)
 				break;
 		if (j == vchip->nr_allocated_banks)
 			rc = fail(h, -EOPNOTSUPP,
-				  "the vTPM %s has no %s PCR bank, which IMA extends on the pTPM: allocate it in the vTPM (tpm2_pcrallocate) and restart it",
+				  "the vTPM %s has no %s PCR bank, which IMA extends on the pTPM: start the vTPM with the pTPM's banks (vtpmd --pcr-banks %s, or tpm2_pcrallocate and a restart)",
 				  dev_name(&vchip->dev),
-				  th_alg_name(h->banks.alg[i]));
+				  th_alg_name(h->banks.alg[i]), h->bank_list);
+	}
+	/*
+	 * Nothing would ever extend a bank the pTPM lacks: IMA extends the
+	 * pTPM chip's banks only.  Its PCRs would stay where any user of
+	 * the vTPM could drive them to match a forged log, and a verifier
+	 * that quotes that bank would believe it.  So the sets must be equal.
+	 */
+	for (j = 0; j < vchip->nr_allocated_banks && !rc; j++) {
+		for (i = 0; i < h->banks.nr; i++)
+			if (vchip->allocated_banks[j].alg_id == h->banks.alg[i])
+				break;
+		if (i == h->banks.nr)
+			rc = fail(h, -EOPNOTSUPP,
+				  "the vTPM %s has a %s PCR bank that the pTPM lacks: nothing would extend it, so anyone could set it to match a forged log; start the vTPM with the pTPM's banks only (vtpmd --pcr-banks %s, or tpm2_pcrallocate and a restart)",
+				  dev_name(&vchip->dev),
+				  th_alg_name(vchip->allocated_banks[j].alg_id),
+				  h->bank_list);
 	}
 	if (!rc && vchip->cc_attrs_tbl && vchip->nr_commands) {
 		h->cc_attrs_tbl = kmemdup(vchip->cc_attrs_tbl,
@@ -522,11 +539,25 @@ static int prepare(struct th_handoff *h, const char *log_path)
 	for (i = 0; i < h->banks.nr; i++) {
 		h->banks.alg[i] = ptpm->allocated_banks[i].alg_id;
 		h->banks.size[i] = ptpm->allocated_banks[i].digest_size;
+		snprintf(h->bank_list + strlen(h->bank_list),
+			 sizeof(h->bank_list) - strlen(h->bank_list), "%s%s",
+			 i ? "," : "", th_alg_name(h->banks.alg[i]));
 	}
 
 	rc = th_vtpm_get(&h->vtpm, h->vtpm_spec, ptpm, h->err);
 	if (rc)
 		return rc;
+	/*
+	 * A pTPM driver that takes interrupts keeps its handler after the
+	 * commit: tpm_tis's reads the interrupt status and requests locality
+	 * 0 on any interrupt of the TIS, touching the pTPM that is no longer
+	 * dom0's.  The handoff cannot mask it through the TPM core, so it
+	 * refuses (TPM_CHIP_FLAG_IRQ: the driver uses its interrupt).
+	 */
+	if (ptpm->flags & TPM_CHIP_FLAG_IRQ)
+		return fail(h, -EOPNOTSUPP,
+			    "the pTPM %s uses interrupts: its driver's interrupt handler would still touch the pTPM after the handoff; boot with tpm_tis.interrupts=0",
+			    dev_name(&ptpm->dev));
 	rc = check_vtpm(h);
 	if (rc)
 		return rc;
@@ -542,7 +573,7 @@ static int prepare(struct th_handoff *h, const char *log_path)
 	h->vpcr = kzalloc(sizeof(*h->vpcr), GFP_KERNEL);
 	h->chunk = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!h->presnap || !h->snap || !h->vpcr || !h->chunk ||
-	    tpm_buf_init(&h->buf, 0, 0) || th_forward_prepare())
+	    tpm_buf_init(&h->buf, 0, 0) || th_forward_prepare(!h->tpm1))
 		return fail(h, -ENOMEM, "out of memory");
 
 	rc = fw_open(h);
@@ -578,9 +609,13 @@ static void measure(struct th_handoff *h)
 		return;
 	}
 	len = th_record_format(h, buf, TH_MEASURED_MAX, true);
-	h->measure_rc = ima_measure_critical_data(TH_CRITICAL_DATA_LABEL,
-						  TH_CRITICAL_DATA_LABEL, buf,
-						  len, false, NULL, 0);
+	if (h->measure)
+		h->measure_rc = h->measure(h, buf, len);
+	else
+		h->measure_rc = ima_measure_critical_data(TH_CRITICAL_DATA_LABEL,
+							  TH_CRITICAL_DATA_LABEL,
+							  buf, len, false,
+							  NULL, 0);
 	kfree(buf);
 }
 
@@ -602,8 +637,18 @@ static int th_handoff_thread(void *data)
 	if (!rc)
 		rc = handoff_steps(h);
 	h->mem_bytes += h->log_ops->buffer_size(h->log_src);
-	if (!rc)
+	/*
+	 * Committed: nothing may stop the thread now.  A SIGKILL that the
+	 * watchdog sent just before it was disarmed, or root's kill -9,
+	 * would be pending while the record is measured, and a vTPM driver
+	 * that waits for its answer interruptibly would cancel the extend of
+	 * an entry that IMA has already logged.  Ignoring SIGKILL drops a
+	 * pending one and any later one.
+	 */
+	if (!rc) {
+		disallow_signal(SIGKILL);
 		measure(h);
+	}
 	h->rc = rc;
 	kthread_complete_and_exit(&h->done, 0);
 }

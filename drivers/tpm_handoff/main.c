@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/capability.h>
 #include <linux/string.h>
+#include <linux/suspend.h>
 
 #include "tpm_handoff_priv.h"
 
@@ -164,6 +165,13 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 		return -EPERM;
 	if (!trigger_input_ok(buf, count))
 		return -EINVAL;
+	/*
+	 * The module stays for the whole trigger: the commit installs ops
+	 * that live in it, so rmmod meanwhile must fail (EBUSY), not wait in
+	 * sysfs's removal and free them.  A commit keeps the reference.
+	 */
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
 
 	mutex_lock(&th_state.lock);
 	if (th_state.state == TH_RUNNING)
@@ -175,8 +183,10 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 	if (!rc)
 		th_state.state = TH_RUNNING;
 	mutex_unlock(&th_state.lock);
-	if (rc)
+	if (rc) {
+		module_put(THIS_MODULE);
 		return rc;
+	}
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
 	record = kzalloc(TH_RECORD_MAX, GFP_KERNEL);
@@ -200,6 +210,7 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 			kfree(h->fw_log_path);
 		kfree(h);
 		kfree(record);
+		module_put(THIS_MODULE);
 		return rc ? rc : -ENOMEM;
 	}
 	h->ptpm = th_state.ptpm;
@@ -212,8 +223,7 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 	pr_info("handoff from %s started\n", dev_name(&h->ptpm->dev));
 	rc = th_handoff_run(h, ima_log);
 	if (!rc) {
-		/* The pTPM chip's ops are ours now: stay loaded for good. */
-		__module_get(THIS_MODULE);
+		/* The pTPM chip's ops are ours now: the reference stays. */
 		pr_info("committed: %s now forwards to %s; cut %llu of %llu IMA entries, barrier %lld us; module pinned\n",
 			dev_name(&h->ptpm->dev), dev_name(&h->vtpm.chip->dev),
 			h->cut.cut, h->cut.entries,
@@ -234,7 +244,11 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 
 	th_handoff_release(h);
 	kfree(h);
-	return rc ? rc : count;
+	if (rc) {
+		module_put(THIS_MODULE);
+		return rc;
+	}
+	return count;
 }
 
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *a,
@@ -265,26 +279,28 @@ static ssize_t ptpm_show(struct kobject *kobj, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%s\n", dev_name(&th_state.ptpm->dev));
 }
 
-/* "tpm1 xen", or "none: <why>": looks without keeping anything. */
+/*
+ * "tpm1 xen", or "none: <why>": looks without keeping anything.  Any user
+ * may read it, so the lookup (which takes the provider's locks) runs
+ * without th_state.lock: it must not hold up state, error and record.
+ */
 static ssize_t vtpm_show(struct kobject *kobj, struct kobj_attribute *a,
 			 char *buf)
 {
 	char err[TH_ERRLEN];
 	struct th_vtpm v;
-	ssize_t n;
+	bool committed;
 
 	mutex_lock(&th_state.lock);
-	if (th_state.state == TH_COMMITTED) {
-		n = sysfs_emit(buf, "committed\n");
-	} else if (th_vtpm_get(&v, vtpm, th_state.ptpm, err)) {
-		n = sysfs_emit(buf, "none: %s\n", err);
-	} else {
-		n = sysfs_emit(buf, "%s %s\n", dev_name(&v.chip->dev),
-			       v.provider);
-		th_vtpm_put(&v);
-	}
+	committed = th_state.state == TH_COMMITTED;
 	mutex_unlock(&th_state.lock);
-	return n;
+	if (committed)
+		return sysfs_emit(buf, "committed\n");
+	if (th_vtpm_get(&v, vtpm, th_state.ptpm, err))
+		return sysfs_emit(buf, "none: %s\n", err);
+	snprintf(err, TH_ERRLEN, "%s %s", dev_name(&v.chip->dev), v.provider);
+	th_vtpm_put(&v);
+	return sysfs_emit(buf, "%s\n", err);
 }
 
 static ssize_t record_read(struct file *file, struct kobject *kobj,
@@ -327,6 +343,30 @@ static const struct attribute_group th_group = {
 	.bin_attrs = th_bin_attrs,
 };
 
+/*
+ * After a commit, suspend and hibernation are refused.  tpm_tis's own
+ * suspend and resume callbacks would run on the pTPM chip: they send
+ * TPM2_Shutdown(STATE) through the forwarding ops to the vTPM, and on
+ * resume rewrite the pTPM's interrupt registers, which belong to the
+ * pTPM's new owner by then (design.rst, "What it does not do").
+ */
+static int th_pm_notify(struct notifier_block *nb, unsigned long event,
+			void *unused)
+{
+	if (event != PM_SUSPEND_PREPARE && event != PM_HIBERNATION_PREPARE)
+		return NOTIFY_DONE;
+	if (!th_forward_active())
+		return NOTIFY_DONE;
+	pr_err("%s refused: %s was handed off to a vTPM, and tpm_tis's suspend and resume would touch the pTPM again\n",
+	       event == PM_SUSPEND_PREPARE ? "suspend" : "hibernation",
+	       dev_name(&th_state.ptpm->dev));
+	return notifier_from_errno(-EBUSY);
+}
+
+static struct notifier_block th_pm_nb = {
+	.notifier_call = th_pm_notify,
+};
+
 static int __init tpm_handoff_init(void)
 {
 	int rc;
@@ -341,9 +381,14 @@ static int __init tpm_handoff_init(void)
 		rc = -ENOMEM;
 		goto fail;
 	}
-	rc = sysfs_create_group(th_state.kobj, &th_group);
+	rc = register_pm_notifier(&th_pm_nb);
 	if (rc)
 		goto fail;
+	rc = sysfs_create_group(th_state.kobj, &th_group);
+	if (rc) {
+		unregister_pm_notifier(&th_pm_nb);
+		goto fail;
+	}
 	pr_info("attached to %s; trigger with /sys/kernel/tpm_handoff/trigger\n",
 		dev_name(&th_state.ptpm->dev));
 	return 0;
@@ -357,6 +402,7 @@ fail:
 /* Only reachable before a commit: a commit pins the module. */
 static void __exit tpm_handoff_exit(void)
 {
+	unregister_pm_notifier(&th_pm_nb);
 	kobject_put(th_state.kobj);
 	kfree(th_state.record);
 	put_device(&th_state.ptpm->dev);

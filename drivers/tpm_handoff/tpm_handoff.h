@@ -11,6 +11,7 @@
  *   tcg_log.c   parser of the firmware's TCG event log (tcg_log.h)
  *   firmware.c  the firmware PCRs: replayed from that log, or bound
  *   tpm_cmd.c   TPM 2.0 and 1.2 command marshalling and response parsing
+ *   sessions.c  the vTPM's session handles as the pTPM chip's users see them
  *   vtpm.c      where the vTPM comes from (Xen frontend or a named chip)
  *   barrier.c   the quiescence barrier on the pTPM and its watchdog
  *   forward.c   the tpm_class_ops that forward the pTPM chip to the vTPM
@@ -18,8 +19,8 @@
  *   record.c    the handoff record shown in sysfs
  *   main.c      module parameters, sysfs ABI and the state machine
  *
- * ima_log.c, replay.c, mirror.c, tcg_log.c, firmware.c and tpm_cmd.c are
- * pure logic: they also build into a
+ * ima_log.c, replay.c, mirror.c, tcg_log.c, firmware.c, tpm_cmd.c and
+ * sessions.c are pure logic: they also build into a
  * KUnit kernel (see Kbuild), so they must not call the TPM core.
  */
 #ifndef _TPM_HANDOFF_H
@@ -413,5 +414,63 @@ int th_tpm_rsp_check(const u8 *rsp, size_t len, u32 *rc);
 void th_tpm1_pcr_read_cmd(struct tpm_buf *buf, u32 pcr);
 void th_tpm1_extend_cmd(struct tpm_buf *buf, u32 pcr, const u8 *digest);
 int th_tpm1_digest_rsp(const u8 *rsp, size_t len, u8 *digest);
+
+/* ------------------------------------------------------------------ */
+/* sessions.c */
+
+/* TPM2_StartAuthSession; 6.1's linux/tpm.h does not name it. */
+#define TH_CC_START_AUTH_SESSION	0x0176
+/* At least the vTPM's active sessions (libtpms: MAX_ACTIVE_SESSIONS). */
+#define TH_SESSIONS_MAX			64
+/* Sessions one command may carry (TPM 2.0 Part 1: three). */
+#define TH_CMD_SESSIONS_MAX		3
+
+/**
+ * struct th_session_map - one session of the pTPM chip's users on the vTPM
+ * @real: the vTPM's handle; 0: a free slot
+ * @virt: the handle the pTPM chip's users know it by
+ */
+struct th_session_map {
+	u32 real;
+	u32 virt;
+};
+
+/**
+ * struct th_sessions - the sessions that the pTPM chip's users hold on the
+ *	vTPM (sessions.c)
+ * @map: the sessions
+ * @next: the counter virtual handles are made from
+ */
+struct th_sessions {
+	struct th_session_map map[TH_SESSIONS_MAX];
+	u32 next;
+};
+
+/**
+ * struct th_cmd_sessions - what a response's mapping needs of its command
+ * @cc: the command code
+ * @attrs: its attributes (0: the vTPM does not know it)
+ * @nr_sessions: sessions in its authorization area
+ * @session: their virtual handles (0: the password session)
+ * @ending: the command ends them (continueSession clear)
+ * @flushed: FlushContext's virtual session handle, or 0
+ */
+struct th_cmd_sessions {
+	u32 cc;
+	u32 attrs;
+	unsigned int nr_sessions;
+	u32 session[TH_CMD_SESSIONS_MAX];
+	bool ending[TH_CMD_SESSIONS_MAX];
+	u32 flushed;
+};
+
+void th_sessions_init(struct th_sessions *s);
+u32 th_cc_attrs(const u32 *tbl, unsigned int n, u32 cc);
+u32 th_sessions_command(struct th_sessions *s, u8 *cmd, size_t len, u32 attrs,
+			struct th_cmd_sessions *c);
+u32 th_sessions_response(struct th_sessions *s, const struct th_cmd_sessions *c,
+			 u8 *rsp, size_t *len);
+size_t th_sessions_answer(u8 *rsp, u32 rc);
+u32 th_sessions_full_rc(void);
 
 #endif /* _TPM_HANDOFF_H */

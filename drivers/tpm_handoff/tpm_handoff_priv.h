@@ -129,7 +129,7 @@ int th_barrier_raise(struct th_barrier *b, struct tpm_chip *chip,
 bool th_barrier_expired(struct th_barrier *b);
 void th_barrier_lower(struct th_barrier *b);
 
-int th_forward_prepare(void);
+int th_forward_prepare(bool tpm2);
 void th_forward_unprepare(void);
 void th_forward_commit(struct tpm_chip *ptpm, struct tpm_chip *vchip,
 		       u32 *cc_attrs_tbl);
@@ -154,7 +154,11 @@ struct tpm_chip *th_forward_reset(void);
  * @fw_log_buf: the event log read from @fw_log_path (vmalloc'ed), or NULL
  * @fw: the firmware PCRs
  * @tpm1: the pTPM (and so the vTPM) is a TPM 1.2
- * @measure_rc: what ima_measure_critical_data() returned after the commit
+ * @bank_list: the pTPM's banks, "sha1,sha256", for error messages
+ * @measure: how the record is measured after the commit (NULL: IMA's
+ *	     ima_measure_critical_data(); the KUnit suite measures into its
+ *	     own list)
+ * @measure_rc: what @measure returned after the commit
  * @log_ops: how the measurement list is read (NULL: th_log_file_ops)
  * @log_src: what @log_ops read (NULL: @log)
  * @log: the binary measurement list, read from securityfs
@@ -195,6 +199,8 @@ struct th_handoff {
 	void *fw_log_buf;
 	struct th_fw fw;
 	bool tpm1;
+	char bank_list[64];
+	int (*measure)(struct th_handoff *h, const void *buf, size_t len);
 	int measure_rc;
 	const struct th_log_ops *log_ops;
 	void *log_src;

@@ -62,13 +62,10 @@ static int vtpm_get_named(struct th_vtpm *v, const char *name,
 		return -ENODEV;
 	}
 	v->chip = container_of(dev, struct tpm_chip, dev);
+	/* Not yet: a chip of another driver only (see th_vtpm_get()). */
 	if (v->chip == ptpm) {
-		put_device(dev);
-		v->chip = NULL;
-		snprintf(err, TH_ERRLEN,
-			 "%s is the pTPM itself; name another chip in the vtpm parameter",
-			 name);
-		return -EINVAL;
+		v->provider = "chip";
+		return 0;
 	}
 	/*
 	 * The vTPM's ops_sem and tpm_mutex are taken inside the pTPM's (under
@@ -91,20 +88,41 @@ static int vtpm_get_named(struct th_vtpm *v, const char *name,
  * @ptpm: the pTPM chip
  * @err: TH_ERRLEN bytes for the reason of a failure
  *
- * Return: 0, -ENODEV if there is no such vTPM, -EINVAL for a bad @spec.
+ * Return: 0, -ENODEV if there is no such vTPM, -EINVAL for a bad @spec or
+ * a vTPM that is @ptpm itself.
  */
 int th_vtpm_get(struct th_vtpm *v, const char *spec, struct tpm_chip *ptpm,
 		char *err)
 {
+	int rc;
+
 	memset(v, 0, sizeof(*v));
-	if (!strcmp(spec, "xen"))
-		return vtpm_get_xen(v, err);
-	if (!strncmp(spec, "tpm", 3) && spec[3])
-		return vtpm_get_named(v, spec, ptpm, err);
-	snprintf(err, TH_ERRLEN,
-		 "bad vtpm parameter \"%s\": use \"xen\" or a chip name such as \"tpm1\"",
-		 spec);
-	return -EINVAL;
+	if (!strcmp(spec, "xen")) {
+		rc = vtpm_get_xen(v, err);
+	} else if (!strncmp(spec, "tpm", 3) && spec[3]) {
+		rc = vtpm_get_named(v, spec, ptpm, err);
+	} else {
+		snprintf(err, TH_ERRLEN,
+			 "bad vtpm parameter \"%s\": use \"xen\" or a chip name such as \"tpm1\"",
+			 spec);
+		return -EINVAL;
+	}
+	if (rc)
+		return rc;
+	/*
+	 * Whatever the provider: forwarding a chip to itself would take its
+	 * ops_sem for reading under the barrier, which holds it for writing
+	 * (every TPM user, and reboot, would hang).  On a dom0 with no
+	 * hardware TPM the Xen vTPM is the only chip, and tpm0.
+	 */
+	if (v->chip == ptpm) {
+		snprintf(err, TH_ERRLEN,
+			 "the vTPM (%s, provider %s) is the pTPM chip itself: there is nothing to hand off from (does this machine have a TPM of its own?)",
+			 dev_name(&ptpm->dev), v->provider);
+		th_vtpm_put(v);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /**

@@ -27,7 +27,7 @@ spid=
 trap '[ -n "$spid" ] && kill $spid 2>/dev/null; rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 
-tap_plan 156
+tap_plan 157
 
 # run OUT -- CMD...: stdout to OUT, stderr to OUT.err; prints the status.
 run() {
@@ -1041,7 +1041,7 @@ tap_ok "record: the firmware PCRs in the readable form" \
 mkfake() {	# mkfake DIR STATE VTPM: the module's files and a class dir
 	rm -rf "$1" "$1.class"
 	mkdir -p "$1" "$1.class/tpm0/pcr-sha1" "$1.class/tpm0/pcr-sha256" \
-		"$1.class/tpm1/pcr-sha1" "$1.class/tpm1/pcr-sha256" "$1.class/tpm1/pcr-sha384"
+		"$1.class/tpm1/pcr-sha1" "$1.class/tpm1/pcr-sha256"
 	echo "$2" >"$1/state"
 	echo >"$1/error"
 	echo tpm0 >"$1/ptpm"
@@ -1058,7 +1058,7 @@ mkfake f idle "tpm1 chip"
 rc=$(st out f)
 tap_is "$rc:$(tail -n 1 out)" "0:ready: yes (tpm-handoff start)" "status: idle, a vTPM with every bank: ready, exit 0"
 tap_ok "status names both chips, their banks and the provider" \
-	sh -c "grep -q '^pTPM: *tpm0, banks sha1 sha256\$' out && grep -q '^vTPM: *tpm1, provider chip, banks sha1 sha256 sha384\$' out"
+	sh -c "grep -q '^pTPM: *tpm0, banks sha1 sha256\$' out && grep -q '^vTPM: *tpm1, provider chip, banks sha1 sha256\$' out"
 echo "none: no vTPM: xen_tpmfront_ext is not loaded (modprobe xen_tpmfront_ext, then start the vTPM backend)" >f/vtpm
 rc=$(st out f)
 tap_ok "status without a vTPM: not ready (exit 1), naming the check, the reason and a fix" \
@@ -1071,7 +1071,13 @@ mkfake f idle "tpm1 chip"
 rmdir f.class/tpm1/pcr-sha256
 rc=$(st out f)
 tap_ok "a vTPM without the sha256 bank: not ready, naming it" \
-	sh -c "[ $rc = 1 ] && grep -q 'FAIL  the vTPM has every PCR bank of the pTPM: the vTPM tpm1 lacks sha256' out"
+	sh -c "[ $rc = 1 ] && grep -q 'FAIL  the vTPM has the PCR banks of the pTPM, no more, no less: the vTPM tpm1 lacks sha256' out"
+mkfake f idle "tpm1 chip"
+mkdir f.class/tpm1/pcr-sha384
+rc=$(st out f)
+tap_ok "a vTPM with a bank the pTPM lacks: not ready, naming it and vtpmd --pcr-banks" \
+	sh -c "[ $rc = 1 ] && grep -q 'FAIL  the vTPM has the PCR banks of the pTPM, no more, no less: the vTPM tpm1 has sha384, which the pTPM tpm0 lacks' out &&
+	       grep -q 'fix: start vtpmd with the pTPM.s banks only (vtpmd --pcr-banks)' out"
 mkfake f sleeping "tpm1 chip"
 rc=$(st out f)
 tap_is "$rc:$(tail -n 1 out.err)" "2:tpm-handoff: cannot read the handoff state: cannot read f/state: not idle, running, committed or aborted" \
@@ -1098,7 +1104,7 @@ mkdir f.class/tpm1/pcr-sha1 f.class/tpm1/pcr-sha256
 rm f.class/tpm1/device/pcrs
 rc=$(st out f)
 tap_ok "status: a TPM 1.2 pTPM and a TPM 2.0 vTPM: not ready, both must be the same family" \
-	sh -c "[ $rc = 1 ] && grep -q 'FAIL  the vTPM has every PCR bank of the pTPM: the pTPM tpm0 is a TPM 1.2 but the vTPM tpm1 is a TPM 2.0: both must be the same family' out &&
+	sh -c "[ $rc = 1 ] && grep -q 'FAIL  the vTPM has the PCR banks of the pTPM, no more, no less: the pTPM tpm0 is a TPM 1.2 but the vTPM tpm1 is a TPM 2.0: both must be the same family' out &&
 	       grep -q 'fix: start the vTPM as a TPM 1.2' out"
 mkfake f running "tpm1 chip"
 rc=$(st out f)
@@ -1190,9 +1196,9 @@ if cc -shared -fPIC -o fakewrite.so fakewrite.c -ldl 2>cc.err; then
 tpm-handoff: handoff failed: EBUSY (Device or resource busy): vTPM PCR 10 is neither in its reset state nor at a prefix of the IMA log (another user extended it): restart the vTPM, then retry
 tpm-handoff: fix: restart vtpmd so its PCRs are in reset state, then retry" \
 		"EBUSY, vTPM not reset: the kernel's error and \"restart vtpmd\", exit 1"
-	tap_is "$(starterr 95 "the vTPM tpm1 has no sha384 PCR bank, which IMA extends on the pTPM: allocate it in the vTPM (tpm2_pcrallocate) and restart it" | tail -n 1)" \
-		"tpm-handoff: fix: allocate the missing bank in the vTPM (tpm2_pcrallocate), restart vtpmd, then retry" \
-		"EOPNOTSUPP, a missing bank: tpm2_pcrallocate"
+	tap_is "$(starterr 95 "the vTPM tpm1 has no sha384 PCR bank, which IMA extends on the pTPM: start the vTPM with the pTPM's banks (vtpmd --pcr-banks sha1,sha256,sha384, or tpm2_pcrallocate and a restart)" | tail -n 1)" \
+		"tpm-handoff: fix: start vtpmd with the pTPM's banks (vtpmd --pcr-banks LIST, the list the error names), then retry" \
+		"EOPNOTSUPP, a missing bank: vtpmd --pcr-banks"
 	tap_is "$(starterr 62 "the barrier timed out after 30000 ms (barrier_timeout_ms) while reading the vTPM's PCRs (the vTPM is tpm1)" | sed -n 's/^\(tpm-handoff: handoff failed: [A-Z]*\) .*/\1/p')" \
 		"tpm-handoff: handoff failed: ETIME" "ETIME is named"
 	tap_is "$(starterr 110 "the replay before the barrier timed out after 5000 ms (mirror_timeout_ms) while reading the vTPM's PCRs (the vTPM is tpm1)" | tail -n 1 | grep -o 'raise mirror_timeout_ms')" \

@@ -25,7 +25,7 @@ r=$(try tpm9)
 tap_ok "vtpm=tpm9 (no such chip): -ENODEV, \"no TPM chip tpm9\"" grep -q "^none: .*|ENODEV|.*no TPM chip tpm9" <<<"$r"
 tap_diag "$r"
 r=$(try tpm0)
-tap_ok "vtpm=tpm0 (the pTPM itself): -EINVAL" grep -q "|EINVAL|.*is the pTPM itself" <<<"$r"
+tap_ok "vtpm=tpm0 (the pTPM itself): -EINVAL" grep -q "|EINVAL|.*is the pTPM chip itself" <<<"$r"
 tap_diag "$r"
 r=$(try bogus)
 tap_ok "vtpm=bogus: -EINVAL naming the parameter" grep -q "|EINVAL|bad vtpm parameter" <<<"$r"

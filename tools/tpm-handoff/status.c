@@ -21,7 +21,7 @@ static const char *const check_what[TH_CK_NR] = {
 	[TH_CK_LOADED] = "tpm_handoff is loaded",
 	[TH_CK_STATE] = "state is idle or aborted",
 	[TH_CK_VTPM] = "a vTPM is found",
-	[TH_CK_BANKS] = "the vTPM has every PCR bank of the pTPM",
+	[TH_CK_BANKS] = "the vTPM has the PCR banks of the pTPM, no more, no less",
 	[TH_CK_ROOT] = "running as root",
 	[TH_CK_LOG] = "the IMA log is readable",
 };
@@ -47,6 +47,20 @@ static void skip(struct th_ready *r, int id, const char *why)
 {
 	r->ck[id].result = TH_CK_SKIPPED;
 	snprintf(r->ck[id].why, sizeof(r->ck[id].why), "%s", why);
+}
+
+/* The names of @a's banks that @b lacks, space-separated, in @out. */
+static void banks_not_in(const struct th_banks *a, const struct th_banks *b,
+			 char out[TH_MSG])
+{
+	out[0] = '\0';
+	for (size_t k = 0; k < a->nr; k++)
+		if (!th_banks_has(b, a->name[k])) {
+			size_t n = strlen(out);
+
+			snprintf(out + n, TH_MSG - n, "%s%s", n ? " " : "",
+				 a->name[k]);
+		}
 }
 
 /* The banks: pTPM's and vTPM's from the class directory. */
@@ -95,20 +109,20 @@ static void check_banks(const struct th_opts *o, struct th_ready *r)
 		fail(r, TH_CK_BANKS, "restart vtpmd and check that its chip is back (ls /sys/class/tpm)",
 		     "%s/%s: %s", o->class_dir, r->vtpm, strerror(-r->vbanks_err));
 	} else {
-		char missing[TH_MSG] = "";
+		char missing[TH_MSG], extra[TH_MSG];
 
-		for (size_t k = 0; k < r->pbanks.nr; k++)
-			if (!th_banks_has(&r->vbanks, r->pbanks.name[k])) {
-				size_t n = strlen(missing);
-
-				snprintf(missing + n, sizeof(missing) - n, "%s%s",
-					 n ? " " : "", r->pbanks.name[k]);
-			}
+		banks_not_in(&r->pbanks, &r->vbanks, missing);
+		banks_not_in(&r->vbanks, &r->pbanks, extra);
 		if (missing[0])
 			fail(r, TH_CK_BANKS,
-			     "allocate the missing banks in the vTPM (tpm2_pcrallocate), restart vtpmd, then retry",
+			     "start vtpmd with the pTPM's banks (vtpmd --pcr-banks), then retry",
 			     "the vTPM %s lacks %s (the pTPM %s has them)",
 			     r->vtpm, missing, m->ptpm);
+		else if (extra[0])
+			fail(r, TH_CK_BANKS,
+			     "start vtpmd with the pTPM's banks only (vtpmd --pcr-banks), then retry",
+			     "the vTPM %s has %s, which the pTPM %s lacks: nothing would extend them",
+			     r->vtpm, extra, m->ptpm);
 		else
 			r->ck[TH_CK_BANKS].result = TH_CK_OK;
 	}

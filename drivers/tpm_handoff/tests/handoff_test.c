@@ -36,6 +36,7 @@
 #include <linux/device.h>
 #include <linux/kthread.h>
 #include <linux/mutex.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <crypto/sha1.h>
@@ -48,7 +49,9 @@
 #include "test_tcg.h"
 
 #define FAKE_PCRS	24
-#define FAKE_BANKS	2	/* sha1, sha256 */
+#define FAKE_BANKS	2	/* sha1, sha256: what the pTPM has */
+#define FAKE_MAX_BANKS	3	/* and sha384, for a vTPM with one more */
+#define FAKE_DIGEST	SHA384_DIGEST_SIZE
 #define IMA_PCR		10
 #define N_ENTRIES	10
 /* TPM_RC_VALUE (TPM 2.0 Part 2, RC_FMT1 + 0x004): not in 6.1's tpm.h */
@@ -58,7 +61,7 @@
  * struct fake_tpm - a TPM 2.0 chip the test controls
  * @pdev: its parent device (drvdata: this struct)
  * @chip: the chip, registered with the TPM core
- * @nr_banks: allocated banks: sha1, then sha256
+ * @nr_banks: allocated banks: sha1, then sha256, then sha384
  * @pcr: PCR values, per bank
  * @rsp: the response to the last command
  * @rsp_len: its length
@@ -66,6 +69,9 @@
  * @extends: PCR_Extend commands received, per PCR
  * @fail_after: extends to accept before every command fails with -EIO
  *	(a vTPM that died); -1: never
+ * @interruptible: commands fail with -EINTR while the sender has a signal
+ *	pending, as a driver that waits for its TPM interruptibly
+ * @get_random_rc: the response code GetRandom answers with
  * @hold_cc: hold the next command with this code in send() until
  *	@release (a command in flight); 0: none
  * @held: completed when a command is held
@@ -81,12 +87,14 @@ struct fake_tpm {
 	struct device *pdev;
 	struct tpm_chip *chip;
 	unsigned int nr_banks;
-	u8 pcr[FAKE_BANKS][FAKE_PCRS][SHA256_DIGEST_SIZE];
+	u8 pcr[FAKE_MAX_BANKS][FAKE_PCRS][FAKE_DIGEST];
 	u8 rsp[PAGE_SIZE];
 	size_t rsp_len;
 	unsigned int reads;
 	unsigned int extends[FAKE_PCRS];
 	int fail_after;
+	bool interruptible;
+	u32 get_random_rc;
 	u32 hold_cc;
 	struct completion held;
 	struct completion release;
@@ -94,10 +102,16 @@ struct fake_tpm {
 	void *ctx;
 };
 
-static const u16 fake_alg[FAKE_BANKS] = { TPM_ALG_SHA1, TPM_ALG_SHA256 };
-static const char *const fake_hash[FAKE_BANKS] = { "sha1", "sha256" };
-static const unsigned int fake_size[FAKE_BANKS] = {
-	SHA1_DIGEST_SIZE, SHA256_DIGEST_SIZE
+static const u16 fake_alg[FAKE_MAX_BANKS] = {
+	TPM_ALG_SHA1, TPM_ALG_SHA256, TPM_ALG_SHA384
+};
+
+static const char *const fake_hash[FAKE_MAX_BANKS] = {
+	"sha1", "sha256", "sha384"
+};
+
+static const unsigned int fake_size[FAKE_MAX_BANKS] = {
+	SHA1_DIGEST_SIZE, SHA256_DIGEST_SIZE, SHA384_DIGEST_SIZE
 };
 
 static int fake_bank(struct fake_tpm *f, u16 alg)
@@ -166,7 +180,7 @@ static int fake_get_cap(struct fake_tpm *f, const u8 *cmd, size_t len)
 static int fake_pcr_read(struct fake_tpm *f, const u8 *cmd, size_t len)
 {
 	/* counter, TPML_PCR_SELECTION (count, one selection), digest count */
-	u8 body[4 + 4 + 6 + 4 + 8 * (2 + SHA256_DIGEST_SIZE)], *p = body, *sel;
+	u8 body[4 + 4 + 6 + 4 + 8 * (2 + FAKE_DIGEST)], *p = body, *sel;
 	const u8 *in = cmd + TPM_HEADER_SIZE;
 	u32 want, got = 0;
 	unsigned int pcr, n = 0;
@@ -211,7 +225,7 @@ static int fake_pcr_read(struct fake_tpm *f, const u8 *cmd, size_t len)
 /* new = H(old || digest) */
 static void fake_extend_bank(struct fake_tpm *f, int b, u32 pcr, const u8 *d)
 {
-	u8 in[2 * SHA256_DIGEST_SIZE];
+	u8 in[2 * FAKE_DIGEST];
 
 	memcpy(in, f->pcr[b][pcr], fake_size[b]);
 	memcpy(in + fake_size[b], d, fake_size[b]);
@@ -274,7 +288,12 @@ static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
 	}
 	if (f->fail_after == 0)
 		return -EIO;
+	if (f->interruptible && signal_pending(current))
+		return -EINTR;
 	switch (cc) {
+	case TPM2_CC_GET_RANDOM:
+		return fake_answer(f, TPM2_ST_NO_SESSIONS, f->get_random_rc,
+				   NULL, 0);
 	case TPM2_CC_GET_CAPABILITY:
 		return fake_get_cap(f, buf, len);
 	case TPM2_CC_PCR_READ:
@@ -965,6 +984,132 @@ static void handoff_test_watchdog(struct kunit *test)
 	expect_on_ptpm(c);
 }
 
+/* A vTPM bank that the pTPM lacks would be open for forgery: refused. */
+static void handoff_test_extra_bank(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h;
+
+	fake_tpm_del(c->v);
+	c->v = fake_tpm_new(test, "th_test_vtpm", FAKE_MAX_BANKS, true);
+	h = handoff_new(c, true);
+	KUNIT_EXPECT_EQ(test, th_handoff_run(h, "memory"), -EOPNOTSUPP);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(h->err,
+					   "has a sha384 PCR bank that the pTPM lacks"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(h->err, "--pcr-banks sha1,sha256"));
+	KUNIT_EXPECT_EQ(test, c->v->reads + c->v->extends[IMA_PCR], 0);
+	KUNIT_EXPECT_EQ(test, h->barrier.window_ns, 0);
+	expect_on_ptpm(c);
+}
+
+/* A pTPM whose driver takes interrupts is refused before the barrier. */
+static void handoff_test_irq(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+
+	c->p->chip->flags |= TPM_CHIP_FLAG_IRQ;
+	KUNIT_EXPECT_EQ(test, th_handoff_run(h, "memory"), -EOPNOTSUPP);
+	c->p->chip->flags &= ~TPM_CHIP_FLAG_IRQ;
+	KUNIT_EXPECT_NOT_NULL(test, strstr(h->err, "tpm_tis.interrupts=0"));
+	KUNIT_EXPECT_EQ(test, c->v->reads + c->v->extends[IMA_PCR], 0);
+	KUNIT_EXPECT_EQ(test, h->barrier.window_ns, 0);
+	expect_on_ptpm(c);
+}
+
+/* The pTPM chip named as its own vTPM: refused, in either order. */
+static void handoff_test_self(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h;
+	bool prereplay;
+
+	for (prereplay = false; ; prereplay = true) {
+		h = handoff_new(c, prereplay);
+		h->vtpm_spec = dev_name(&c->p->chip->dev);
+		KUNIT_EXPECT_EQ(test, th_handoff_run(h, "memory"), -EINVAL);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(h->err, "is the pTPM chip itself"));
+		KUNIT_EXPECT_EQ(test, h->barrier.window_ns, 0);
+		expect_on_ptpm(c);
+		handoff_free(c);
+		if (prereplay)
+			break;
+	}
+}
+
+/*
+ * After the commit a transaction of the pTPM chip (tpm_try_get_ops() to
+ * tpm_put_ops(), a whole /dev/tpmrm0 command with its context loads and
+ * saves) holds the vTPM chip for its whole length.
+ */
+static void handoff_test_atomic(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&c->v->chip->tpm_mutex));
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(c->p->chip), 0);
+	KUNIT_EXPECT_TRUE(test, mutex_is_locked(&c->v->chip->tpm_mutex));
+	tpm_put_ops(c->p->chip);
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&c->v->chip->tpm_mutex));
+	expect_forwarding(c, N_ENTRIES);
+}
+
+/*
+ * A vTPM response code of 0x80000000 or more is the TPM's answer: it
+ * reaches the caller as the vTPM gave it, not as an errno.
+ */
+static void handoff_test_rc_high(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+	struct tpm_buf buf;
+	ssize_t rc;
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	c->v->get_random_rc = 0x80000001;
+	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, TPM2_ST_NO_SESSIONS,
+					   TPM2_CC_GET_RANDOM), 0);
+	tpm_buf_append_u16(&buf, 8);
+	KUNIT_ASSERT_EQ(test, tpm_try_get_ops(c->p->chip), 0);
+	rc = tpm_transmit_cmd(c->p->chip, &buf, 0, NULL);
+	tpm_put_ops(c->p->chip);
+	KUNIT_EXPECT_EQ(test, (u32)rc, 0x80000001U);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf.data + 6), 0x80000001U);
+	KUNIT_EXPECT_EQ(test, tpm_buf_length(&buf), (u32)TPM_HEADER_SIZE);
+	tpm_buf_destroy(&buf);
+}
+
+/*
+ * The record's measurement, as IMA makes it: append, then extend through
+ * the pTPM chip.  A kill -9 arrives just before (the watchdog's last
+ * SIGKILL, or root's): it must not cost the extend.
+ */
+static int measure_killed(struct th_handoff *h, const void *buf, size_t len)
+{
+	/* handoff_new() points the log source at the case's list. */
+	struct ho_ctx *c = container_of(h->log_src, struct ho_ctx, log);
+
+	send_sig(SIGKILL, current, 1);
+	return ima_measure(c, "the record");
+}
+
+static void handoff_test_measure_killed(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+
+	h->measure = measure_killed;
+	c->v->interruptible = true;
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	KUNIT_EXPECT_EQ(test, h->measure_rc, 0);
+	KUNIT_EXPECT_EQ(test, c->v->extends[IMA_PCR], N_ENTRIES + 1);
+	KUNIT_EXPECT_TRUE(test, pcr10_at(c, c->v, N_ENTRIES + 1));
+	c->v->interruptible = false;
+	expect_forwarding(c, N_ENTRIES + 1);
+}
+
 static struct kunit_case handoff_test_cases[] = {
 	KUNIT_CASE(handoff_test_commit),
 	KUNIT_CASE(handoff_test_naive),
@@ -976,6 +1121,12 @@ static struct kunit_case handoff_test_cases[] = {
 	KUNIT_CASE(handoff_test_drain),
 	KUNIT_CASE(handoff_test_queued_once),
 	KUNIT_CASE(handoff_test_watchdog),
+	KUNIT_CASE(handoff_test_extra_bank),
+	KUNIT_CASE(handoff_test_irq),
+	KUNIT_CASE(handoff_test_self),
+	KUNIT_CASE(handoff_test_atomic),
+	KUNIT_CASE(handoff_test_rc_high),
+	KUNIT_CASE(handoff_test_measure_killed),
 	{}
 };
 
