@@ -16,7 +16,7 @@ PKGS=(
 	qemu-system-x86 qemu-utils xen-hypervisor-4.17-amd64 xen-utils-4.17
 	xenstore-utils libxen-dev busybox-static debootstrap e2fsprogs
 	# TPMs and TPM clients
-	swtpm swtpm-tools libtpms-dev tpm2-tools libtss2-dev ima-evm-utils
+	swtpm swtpm-tools libtpms-dev tpm2-tools libtss2-dev ima-evm-utils libcap-ng-dev
 	# tests and tools
 	python3 python3-docutils openssl clang libclang-rt-14-dev rsync
 )

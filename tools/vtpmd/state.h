@@ -1,12 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* vtpmd: libtpms state kept in a directory, written atomically. */
+/* vtpmd: libtpms state kept in a directory, written atomically (state.c). */
 #ifndef VTPMD_STATE_H
 #define VTPMD_STATE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
-int state_init(const char *dir);
+/* 0, or -EPERM with *why set: not a directory, not root's, others write. */
+int state_check_dir(const struct stat *st, const char **why);
+/*
+ * Open (make, 0700, if need be) and check the state directory.  Returns 0,
+ * -EPERM with *why set (see state_check_dir()), or -errno.
+ */
+int state_init(const char *dir, const char **why);
+/*
+ * Take the directory's lock for good.  Returns 0, -EBUSY with *holder set
+ * to the pid written by the vtpmd that holds it (0 if unknown), or -errno.
+ */
+int state_lock(pid_t *holder);
 /* Read blob @name into a malloc'd buffer.  Returns 0, -ENOENT, or -errno. */
 int state_load(const char *name, unsigned char **data, uint32_t *len);
 /* Replace blob @name: temp file, fsync, rename, fsync the directory. */
