@@ -300,8 +300,8 @@ static int rp_end(void *ctx)
 
 	if (!r->violation && memcmp(sha1, r->entry.digest, SHA1_DIGEST_SIZE)) {
 		snprintf(r->err, sizeof(r->err),
-			 "IMA log entry %llu: the template digest does not match the template data",
-			 index);
+			 "IMA log entry %llu at offset %llu: the template digest does not match the template data",
+			 index, p->entry_offset);
 		return -EBADMSG;
 	}
 

@@ -9,7 +9,7 @@
  * Pure logic on a byte buffer with no kernel dependency beyond
  * <linux/types.h>, memcmp() and the unaligned little-endian loads, so the
  * same file builds into tpm_handoff.ko, the KUnit kernel and the userspace
- * tools (tools/lib/kshim.h).  The log comes from firmware, or from a file an
+ * tools (tools/kshim/kshim.h).  The log comes from firmware, or from a file an
  * administrator names: every length is checked before it is used.
  */
 #ifndef _TPM_HANDOFF_TCG_LOG_H

@@ -31,6 +31,7 @@
 #include <crypto/sha1.h>
 #include <crypto/sha2.h>
 
+#include "ima_kind.h"
 #include "tcg_log.h"
 
 struct crypto_shash;
@@ -119,14 +120,7 @@ int ima_log_finish(struct ima_log_parser *p);
 /* ------------------------------------------------------------------ */
 /* replay.c */
 
-/* How a bank's per-entry digest was made (see Documentation/design.rst). */
-enum th_kind {
-	TH_KIND_HASH,		/* the bank's hash over the template data */
-	TH_KIND_PADDED,		/* the SHA-1 template digest, zero-padded */
-	TH_NR_KINDS,
-};
-
-extern const char *const th_kind_name[TH_NR_KINDS];
+/* enum th_kind and th_kind_name[]: ima_kind.h, shared with the tools. */
 
 /**
  * struct th_banks - a chip's PCR banks, in the chip's order

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * <crypto/sha1.h> for kernel sources built in userspace (see
- * tools/lib/kshim.h): the sizes only, no hashing.
+ * tools/kshim/kshim.h): the sizes only, no hashing.
  */
 #ifndef KSHIM_CRYPTO_SHA1_H
 #define KSHIM_CRYPTO_SHA1_H

@@ -3,21 +3,23 @@
  * kshim: just enough of the kernel's C environment to build a kernel source
  * file that is pure logic (a parser, a replay) into a userspace program, a
  * test or a fuzzer, unchanged.  Today: drivers/tpm_handoff/tcg_log.c in
- * tpm-handoff (tools/Makefile), and tcg_log.c, ima_log.c and tpm_cmd.c in
- * the fuzzers (tools/fuzz/Makefile).
+ * tpm-handoff (tools/Makefile), with ima_log.c and replay.c, and those and
+ * tpm_cmd.c and sessions.c in the fuzzers (testing/fuzz/Makefile).
  *
  * How to build such a file:
  *
- *	cc ... -I tools/lib/include -include tools/lib/kshim.h -c FILE.c
+ *	cc ... -I tools/kshim/include -include tools/kshim/kshim.h -c FILE.c
  *
  * -include brings in what the kernel file would get from the headers it
  * includes only under #ifdef __KERNEL__ (memcmp, vsnprintf, errno values).
- * tools/lib/include holds <linux/types.h>, <linux/kernel.h>,
+ * tools/kshim/include holds <linux/types.h>, <linux/kernel.h>,
  * <linux/string.h>, <linux/errno.h>, <linux/bitops.h> and <asm/unaligned.h>,
  * which all come back here, so that a file including them unconditionally
  * builds too; and, for the kernel files that need them, <linux/tpm.h> (the
  * constants and the tpm_buf helpers) and <crypto/sha1.h>, <crypto/sha2.h>
- * (digest sizes), which include this file and add their own part.
+ * (digest sizes), <crypto/hash.h> and <crypto/hash_info.h> (the kernel's
+ * synchronous hash API over libcrypto: replay.c), which include this file
+ * and add their own part.
  * Put that directory on the include path of kernel-source objects ONLY:
  * it shadows the system's UAPI headers of the same names (glibc's
  * <sys/sysinfo.h>, for one, needs the real <linux/kernel.h>).  A userspace
@@ -31,7 +33,8 @@
  * min_t() and max_t() evaluate their arguments twice (no statement
  * expressions: this builds as strict C11).  Nothing here allocates behind
  * the caller's back; kmalloc() and friends are malloc() and friends, and
- * GFP flags are ignored.  WARN() prints "WARNING: ..." to stderr and goes
+ * GFP flags are ignored (<crypto/hash.h>, which wraps libcrypto, is the one
+ * exception, and says so).  WARN() prints "WARNING: ..." to stderr and goes
  * on, as the kernel does; built with -DKSHIM_PANIC_ON_WARN it aborts
  * instead (the kernel's panic_on_warn), which is what a fuzzer wants.  Add
  * what the next kernel file needs, with the kernel's semantics, and nothing
@@ -81,6 +84,14 @@ typedef __u32 __le32;
 typedef __u32 __be32;
 typedef __u64 __le64;
 typedef __u64 __be64;
+
+/*
+ * The kernel's warnings, as far as -Wextra goes: the kernel builds with
+ * -Wno-unused-parameter even at W=1 (scripts/Makefile.extrawarn), and its
+ * callbacks may ignore an argument (replay.c's cut_entry()), which
+ * -Wextra -Werror would refuse.
+ */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
 
 /* <linux/compiler_attributes.h> */
 #define __printf(a, b)		__attribute__((format(printf, a, b)))
@@ -320,12 +331,43 @@ static inline u64 le64_to_cpu(__le64 x) { return KSHIM_LE64(x); }
 #define ENOTSUPP		524
 #endif
 
-/* <linux/slab.h> */
+/* <linux/slab.h>, <linux/mm.h> (kv*: no vmalloc in userspace) */
 #define GFP_KERNEL		0
 #define GFP_ATOMIC		0
 #define kmalloc(n, gfp)		((void)(gfp), malloc(n))
 #define kzalloc(n, gfp)		((void)(gfp), calloc(1, (n)))
 #define kcalloc(n, sz, gfp)	((void)(gfp), calloc((n), (sz)))
+#define kvzalloc(n, gfp)	kzalloc((n), (gfp))
 #define kfree(p)		free(p)
+#define kvfree(p)		free(p)
+#define kfree_sensitive(p)	free(p)
+
+/*
+ * <linux/err.h>: an error code in a pointer, in the top page of the
+ * address space as in the kernel.
+ */
+#define MAX_ERRNO		4095
+#define IS_ERR_VALUE(x)		((unsigned long)(x) >= (unsigned long)-MAX_ERRNO)
+static inline void *ERR_PTR(long error) { return (void *)error; }
+static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
+static inline bool IS_ERR(const void *ptr) { return IS_ERR_VALUE(ptr); }
+static inline bool IS_ERR_OR_NULL(const void *ptr)
+{
+	return !ptr || IS_ERR_VALUE(ptr);
+}
+
+/*
+ * <linux/string.h>: memchr_inv() returns the first byte of @p that is not
+ * @c, or NULL if all @n are.
+ */
+static inline void *memchr_inv(const void *p, int c, size_t n)
+{
+	const u8 *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != (u8)c)
+			return (void *)(b + i);
+	return NULL;
+}
 
 #endif /* TOOLS_LIB_KSHIM_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * <linux/tpm.h> for kernel sources built in userspace (see
- * tools/lib/kshim.h): Linux 6.1's constants and its tpm_buf helpers, with
+ * tools/kshim/kshim.h): Linux 6.1's constants and its tpm_buf helpers, with
  * the same code; no chip, no TPM core.  __get_free_page() is malloc() of
  * PAGE_SIZE bytes (not zeroed, like the page), free_page() is free().
  */

@@ -1,3 +1,0 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
-/* <linux/string.h> for kernel sources built in userspace: see tools/lib/kshim.h. */
-#include "../../kshim.h"
