@@ -77,7 +77,7 @@ static const struct {
 	{ ENOMEM, NULL, "free some memory, then retry" },
 };
 
-const char *th_fix(int e, const char *error)
+const char *cli_fix(int e, const char *error)
 {
 	for (size_t k = 0; k < sizeof(fixes) / sizeof(fixes[0]); k++) {
 		if (fixes[k].e && fixes[k].e != e)

@@ -4,8 +4,8 @@
  * drivers/tpm_handoff/firmware.c does it, with the module's own parser.
  */
 #define _POSIX_C_SOURCE 200809L
-/* The kernel's types and helpers for tcg_log.h (tools/lib/kshim.h). */
-#include "../lib/kshim.h"
+/* The kernel's types and helpers for tcg_log.h (tools/kshim/kshim.h). */
+#include "kshim.h"
 #include "../../drivers/tpm_handoff/tcg_log.h"
 
 #include <openssl/evp.h>
@@ -13,28 +13,16 @@
 #include "fwlog.h"
 #include "util.h"
 
-/* TCG algorithm ids (TCG Algorithm Registry) and libcrypto names per bank. */
-static const struct {
-	u16 alg;
-	const char *evp;
-} bank_alg[IMALOG_NR_BANKS] = {
-	[IMALOG_SHA1] = { 0x0004, "SHA1" },
-	[IMALOG_SHA256] = { 0x000b, "SHA256" },
-	[IMALOG_SHA384] = { 0x000c, "SHA384" },
-	[IMALOG_SHA512] = { 0x000d, "SHA512" },
-	[IMALOG_SM3_256] = { 0x0012, "SM3" },
-};
-
-uint8_t th_pcr_reset_byte(unsigned int pcr)
+uint8_t cli_pcr_reset_byte(unsigned int pcr)
 {
 	return pcr >= 17 && pcr <= 22 ? 0xff : 0;
 }
 
 /* out = H_b(a || d), both of the bank's size; 0 or -1. */
-static int extend(enum imalog_bank b, const uint8_t *a, const uint8_t *d, uint8_t *out)
+static int extend(enum cli_bank b, const uint8_t *a, const uint8_t *d, uint8_t *out)
 {
-	const EVP_MD *md = EVP_get_digestbyname(bank_alg[b].evp);
-	unsigned int sz = imalog_bank_size(b), len = 0;
+	const EVP_MD *md = EVP_get_digestbyname(cli_bank_evp(b));
+	unsigned int sz = cli_bank_size(b), len = 0;
 	uint8_t res[EVP_MAX_MD_SIZE];
 	EVP_MD_CTX *ctx;
 	int ok;
@@ -52,19 +40,19 @@ static int extend(enum imalog_bank b, const uint8_t *a, const uint8_t *d, uint8_
 	return 0;
 }
 
-int th_fw_bind_value(enum imalog_bank b, unsigned int pcr, const uint8_t *value,
+int cli_fw_bind_value(enum cli_bank b, unsigned int pcr, const uint8_t *value,
 		     uint8_t *out)
 {
-	uint8_t reset[IMALOG_MAX_DIGEST];
+	uint8_t reset[CLI_MAX_DIGEST];
 
-	if ((unsigned int)b >= IMALOG_NR_BANKS || pcr >= IMALOG_MAX_PCRS)
+	if ((unsigned int)b >= CLI_NR_BANKS || pcr >= CLI_MAX_PCRS)
 		return -1;
-	memset(reset, th_pcr_reset_byte(pcr), sizeof(reset));
+	memset(reset, cli_pcr_reset_byte(pcr), sizeof(reset));
 	return extend(b, reset, value, out);
 }
 
 struct replay {
-	struct th_fwlog *out;
+	struct cli_fwlog *out;
 	uint32_t mask;
 };
 
@@ -74,18 +62,18 @@ static int replay_event(void *ctx, const struct tcg_log_info *info,
 			const struct tcg_log_event *ev)
 {
 	struct replay *r = ctx;
-	struct th_fwlog *f = r->out;
+	struct cli_fwlog *f = r->out;
 
 	(void)info;
 	if (ev->type == TCG_EV_NO_ACTION)
 		return 0;
 	f->extended[ev->pcr]++;
-	for (int b = 0; b < IMALOG_NR_BANKS; b++) {
+	for (int b = 0; b < CLI_NR_BANKS; b++) {
 		const u8 *d;
 
 		if (!(r->mask & (1u << b)))
 			continue;
-		d = tcg_log_digest(ev, bank_alg[b].alg, (u16)imalog_bank_size(b));
+		d = tcg_log_digest(ev, cli_bank_alg(b), (u16)cli_bank_size(b));
 		if (!d) {
 			if (!(f->missing[ev->pcr] & (1u << b)))
 				f->missing_event[ev->pcr][b] = ev->index;
@@ -98,7 +86,7 @@ static int replay_event(void *ctx, const struct tcg_log_info *info,
 	return 0;
 }
 
-int th_fwlog_replay(const char *path, uint32_t mask, struct th_fwlog *out,
+int cli_fwlog_replay(const char *path, uint32_t mask, struct cli_fwlog *out,
 		    char *err, size_t errlen)
 {
 	struct replay r = { out, mask };
@@ -109,7 +97,7 @@ int th_fwlog_replay(const char *path, uint32_t mask, struct th_fwlog *out,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = th_read_file(path, TH_FWLOG_MAX, &buf, &len);
+	ret = cli_read_file(path, CLI_FWLOG_MAX, &buf, &len);
 	if (ret) {
 		snprintf(err, errlen, "cannot read the event log %s: %s", path,
 			 ret == -EFBIG ? "larger than 4 MiB" : strerror(-ret));
@@ -118,13 +106,13 @@ int th_fwlog_replay(const char *path, uint32_t mask, struct th_fwlog *out,
 	/* First the header (the locality), then the replay. */
 	ret = tcg_log_parse((const u8 *)buf, len, &info, NULL, NULL, why, sizeof(why));
 	if (!ret) {
-		for (unsigned int p = 0; p < IMALOG_MAX_PCRS; p++)
-			for (int b = 0; b < IMALOG_NR_BANKS; b++)
-				memset(out->val[p][b], th_pcr_reset_byte(p),
+		for (unsigned int p = 0; p < CLI_MAX_PCRS; p++)
+			for (int b = 0; b < CLI_NR_BANKS; b++)
+				memset(out->val[p][b], cli_pcr_reset_byte(p),
 				       sizeof(out->val[p][b]));
-		for (int b = 0; b < IMALOG_NR_BANKS; b++)
+		for (int b = 0; b < CLI_NR_BANKS; b++)
 			if (mask & (1u << b))
-				out->val[0][b][imalog_bank_size(b) - 1] = info.locality;
+				out->val[0][b][cli_bank_size(b) - 1] = info.locality;
 		ret = tcg_log_parse((const u8 *)buf, len, &info, replay_event, &r,
 				    why, sizeof(why));
 	}

@@ -13,21 +13,21 @@
 
 #include "imarec.h"
 
-int th_imarec_note(struct th_imarec *rec, const struct imalog_entry *e)
+int cli_imarec_note(struct cli_imarec *rec, const struct cli_log_entry *e)
 {
 	const uint8_t *f[3], *colon;
 	uint32_t flen[3], off = 0;
 	uint8_t *copy;
 	int n = 0;
 
-	if (e->ima_template || e->violation || strcmp(e->name, TH_IMAREC_TEMPLATE))
+	if (e->violation || strcmp(e->template_name, CLI_IMAREC_TEMPLATE))
 		return 0;
-	while (n < 3 && imalog_field_next(e->data, e->data_len, &off, &f[n], &flen[n]) == 1)
+	while (n < 3 && cli_log_field_next(e->data, e->data_len, &off, &f[n], &flen[n]) == 1)
 		n++;
 	/* Exactly three fields, the second the event name with its NUL. */
 	if (n != 3 || off != e->data_len ||
-	    flen[1] != sizeof(TH_IMAREC_NAME) ||
-	    memcmp(f[1], TH_IMAREC_NAME, sizeof(TH_IMAREC_NAME)))
+	    flen[1] != sizeof(CLI_IMAREC_NAME) ||
+	    memcmp(f[1], CLI_IMAREC_NAME, sizeof(CLI_IMAREC_NAME)))
 		return 0;
 	copy = malloc(flen[2] ? flen[2] : 1);
 	if (!copy)
@@ -37,7 +37,7 @@ int th_imarec_note(struct th_imarec *rec, const struct imalog_entry *e)
 	rec->buf = copy;
 	rec->buf_len = flen[2];
 	rec->count++;
-	rec->num = e->num;
+	rec->index = e->index;
 	rec->offset = e->offset;
 	rec->pcr = e->pcr;
 	rec->dng_ok = false;
@@ -50,7 +50,7 @@ int th_imarec_note(struct th_imarec *rec, const struct imalog_entry *e)
 		size_t alen = (size_t)(colon - f[0]);
 		uint32_t dlen = flen[0] - (uint32_t)alen - 2;
 
-		if (dlen && dlen <= IMALOG_MAX_DIGEST && !memchr(f[0], 0, alen)) {
+		if (dlen && dlen <= CLI_MAX_DIGEST && !memchr(f[0], 0, alen)) {
 			memcpy(rec->algo, f[0], alen);
 			rec->algo[alen] = 0;
 			memcpy(rec->digest, colon + 2, dlen);
@@ -61,77 +61,35 @@ int th_imarec_note(struct th_imarec *rec, const struct imalog_entry *e)
 	return 1;
 }
 
-void th_imarec_free(struct th_imarec *rec)
+void cli_imarec_free(struct cli_imarec *rec)
 {
 	free(rec->buf);
 	memset(rec, 0, sizeof(*rec));
 }
 
-static int find_entry(void *arg, const struct imalog_entry *e, struct imalog_error *err)
+static int find_entry(void *arg, const struct cli_log_entry *e)
 {
-	if (th_imarec_note(arg, e) < 0) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+	return cli_imarec_note(arg, e) < 0 ? -1 : 0;
+}
+
+int cli_imarec_find(const char *path, const void *buf, size_t len,
+		   struct cli_imarec *rec, char *err, size_t errlen)
+{
+	const struct cli_log_walk w = {
+		.path = path, .buf = buf, .len = len, .fn = find_entry, .arg = rec,
+	};
+	struct cli_log_result res;
+
+	memset(rec, 0, sizeof(*rec));
+	if (cli_log_walk(&w, &res)) {
+		snprintf(err, errlen, "%s", res.msg);
+		cli_imarec_free(rec);
 		return -1;
 	}
 	return 0;
 }
 
-int th_imarec_find(const char *path, const void *buf, size_t len,
-		   struct th_imarec *rec, char *err, size_t errlen)
-{
-	struct imalog_parser *p = imalog_parser_new(find_entry, rec);
-	const size_t size = 1 << 16;
-	uint8_t *chunk = NULL;
-	FILE *f = NULL;
-	int ret = -1;
-
-	memset(rec, 0, sizeof(*rec));
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (buf) {
-		if (imalog_parser_feed(p, buf, len) || imalog_parser_finish(p))
-			goto parse;
-		ret = 0;
-		goto out;
-	}
-	chunk = malloc(size);
-	f = fopen(path, "rb");
-	if (!chunk || !f) {
-		snprintf(err, errlen, "cannot read the IMA log: %s: %s", path,
-			 strerror(chunk ? errno : ENOMEM));
-		goto out;
-	}
-	for (;;) {
-		size_t n = fread(chunk, 1, size, f);
-
-		if (n && imalog_parser_feed(p, chunk, n))
-			goto parse;
-		if (n < size)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "cannot read the IMA log: %s: %s", path, strerror(EIO));
-		goto out;
-	}
-	if (imalog_parser_finish(p))
-		goto parse;
-	ret = 0;
-	goto out;
-parse:
-	snprintf(err, errlen, "IMA log %s: %s", path, imalog_parser_error(p)->msg);
-out:
-	if (f)
-		fclose(f);
-	free(chunk);
-	imalog_parser_free(p);
-	if (ret)
-		th_imarec_free(rec);
-	return ret;
-}
-
-int th_imarec_digest_ok(const struct th_imarec *rec)
+int cli_imarec_digest_ok(const struct cli_imarec *rec)
 {
 	const EVP_MD *md;
 	uint8_t d[EVP_MAX_MD_SIZE];

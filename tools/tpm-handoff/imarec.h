@@ -11,28 +11,28 @@
  *	n-ng	"tpm_handoff" NUL		(the event name)
  *	buf	the record, "tpm_handoff: 1" then "key: value" lines
  */
-#ifndef TH_IMAREC_H
-#define TH_IMAREC_H
+#ifndef CLI_IMAREC_H
+#define CLI_IMAREC_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/imalog.h"
+#include "logreplay.h"
 
-#define TH_IMAREC_NAME		"tpm_handoff"
-#define TH_IMAREC_TEMPLATE	"ima-buf"
-#define TH_IMAREC_RULE		"measure func=CRITICAL_DATA label=tpm_handoff template=ima-buf"
+#define CLI_IMAREC_NAME		"tpm_handoff"
+#define CLI_IMAREC_TEMPLATE	"ima-buf"
+#define CLI_IMAREC_RULE		"measure func=CRITICAL_DATA label=tpm_handoff template=ima-buf"
 
 /* The last tpm_handoff entry of a log. */
-struct th_imarec {
+struct cli_imarec {
 	unsigned int count;		/* tpm_handoff entries in the log */
-	uint64_t num;			/* the last one's number (1-based) */
+	uint64_t index;			/* the last one's index (0-based) */
 	uint64_t offset;		/* and its offset */
 	uint32_t pcr;
 	bool dng_ok;			/* d-ng has the "algo:" NUL form */
 	char algo[32];			/* d-ng's hash algorithm */
-	uint8_t digest[IMALOG_MAX_DIGEST];
+	uint8_t digest[CLI_MAX_DIGEST];
 	uint32_t digest_len;
 	uint8_t *buf;			/* the record (malloc()ed), buf_len bytes */
 	uint32_t buf_len;
@@ -42,22 +42,22 @@ struct th_imarec {
  * If e is an ima-buf entry named tpm_handoff, make it rec's last entry
  * (count + 1).  Return 1 if it was one, 0 if not, -1 if out of memory.
  */
-int th_imarec_note(struct th_imarec *rec, const struct imalog_entry *e);
+int cli_imarec_note(struct cli_imarec *rec, const struct cli_log_entry *e);
 
-void th_imarec_free(struct th_imarec *rec);
+void cli_imarec_free(struct cli_imarec *rec);
 
 /*
  * Find the last tpm_handoff entry of an IMA log (a file, or len bytes at
  * buf if buf is not NULL) without replaying it.  Return 0 (rec->count 0:
  * none), or -1 with err set if the log cannot be read or parsed.
  */
-int th_imarec_find(const char *path, const void *buf, size_t len,
-		   struct th_imarec *rec, char *err, size_t errlen);
+int cli_imarec_find(const char *path, const void *buf, size_t len,
+		   struct cli_imarec *rec, char *err, size_t errlen);
 
 /*
  * Does d-ng's digest match the digest of buf?  1 yes, 0 no, -1 libcrypto
  * lacks the algorithm (or d-ng is malformed).
  */
-int th_imarec_digest_ok(const struct th_imarec *rec);
+int cli_imarec_digest_ok(const struct cli_imarec *rec);
 
-#endif /* TH_IMAREC_H */
+#endif /* CLI_IMAREC_H */

@@ -49,7 +49,7 @@ static double since(const struct timespec *t0)
  * The same write in a child process, while this one shows the elapsed time
  * and the state on the terminal, in place.  Returns 0 or the errno.
  */
-static int trigger_with_progress(const struct th_opts *o, const char *path)
+static int trigger_with_progress(const struct cli_opts *o, const char *path)
 {
 	struct timespec t0, tick = { 0, TICK_MS * 1000000L };
 	pid_t pid;
@@ -64,7 +64,7 @@ static int trigger_with_progress(const struct th_opts *o, const char *path)
 	if (pid == 0)
 		_exit(trigger_write(path));
 	for (;;) {
-		char state[TH_NAME];
+		char state[CLI_NAME];
 		pid_t w = waitpid(pid, &st, WNOHANG);
 
 		if (w == pid)
@@ -73,80 +73,80 @@ static int trigger_with_progress(const struct th_opts *o, const char *path)
 			fprintf(stderr, "\r\033[K");
 			return errno;
 		}
-		if (th_sysfs_line(o->sysfs, "state", state, sizeof(state)))
+		if (cli_sysfs_line(o->sysfs, "state", state, sizeof(state)))
 			snprintf(state, sizeof(state), "?");
 		fprintf(stderr, "\r\033[K%s: handing off: %.1f s, state %s",
-			TH_PROG, since(&t0), state);
+			CLI_PROG, since(&t0), state);
 		nanosleep(&tick, NULL);
 	}
 	fprintf(stderr, "\r\033[K");
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
-	th_err("the process writing the trigger died (signal %d)",
+	cli_err("the process writing the trigger died (signal %d)",
 	       WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	return EINTR;
 }
 
 /* List the failed preconditions on stderr. */
-static void print_failures(const struct th_ready *r)
+static void print_failures(const struct cli_ready *r)
 {
-	for (int k = 0; k < TH_CK_NR; k++) {
-		const struct th_check *c = &r->ck[k];
+	for (int k = 0; k < CLI_CK_NR; k++) {
+		const struct cli_check *c = &r->ck[k];
 
-		if (c->result != TH_CK_FAIL)
+		if (c->result != CLI_CK_FAIL)
 			continue;
 		fprintf(stderr, "  %s: %s\n", c->what, c->why);
 		fprintf(stderr, "    fix: %s\n", c->fix);
 	}
 }
 
-int cmd_start(const struct th_opts *o)
+int cmd_start(const struct cli_opts *o)
 {
-	char path[4096], ebuf[32], error[TH_MSG], err[TH_MSG];
-	struct th_record rec;
-	struct th_ready r;
+	char path[4096], ebuf[32], error[CLI_MSG], err[CLI_MSG];
+	struct cli_record rec;
+	struct cli_ready r;
 	int e, ret;
 
-	th_ready_check(o, &r);
+	cli_ready_check(o, &r);
 	if (r.state_error && !o->force) {
-		th_err("not starting: %s", r.ck[TH_CK_STATE].why);
-		return TH_EXIT_INPUT;
+		cli_err("not starting: %s", r.ck[CLI_CK_STATE].why);
+		return CLI_EXIT_INPUT;
 	}
 	if (r.committed && !o->force) {
-		th_err("a handoff has already committed: nothing to do (tpm-handoff record shows it)");
-		return TH_EXIT_OK;
+		cli_err("a handoff has already committed: nothing to do (tpm-handoff record shows it)");
+		return CLI_EXIT_OK;
 	}
 	if (r.nfail && !o->force) {
-		th_err("not starting: %d precondition%s failed (--force tries anyway):",
+		cli_err("not starting: %d precondition%s failed (--force tries anyway):",
 		       r.nfail, r.nfail > 1 ? "s" : "");
 		print_failures(&r);
-		return TH_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	if (r.nfail) {
-		th_err("--force: starting although %d precondition%s failed:",
+		cli_err("--force: starting although %d precondition%s failed:",
 		       r.nfail, r.nfail > 1 ? "s" : "");
 		print_failures(&r);
 	}
-	if (th_path(path, sizeof(path), o->sysfs, "trigger")) {
-		th_err("%s: path too long", o->sysfs);
-		return TH_EXIT_INPUT;
+	if (cli_path(path, sizeof(path), o->sysfs, "trigger")) {
+		cli_err("%s: path too long", o->sysfs);
+		return CLI_EXIT_INPUT;
 	}
 	e = isatty(STDERR_FILENO) ? trigger_with_progress(o, path) : trigger_write(path);
 	if (e) {
-		if (th_sysfs_line(o->sysfs, "error", error, sizeof(error)) || !error[0])
+		if (cli_sysfs_line(o->sysfs, "error", error, sizeof(error)) || !error[0])
 			snprintf(error, sizeof(error), "(the module gave no reason)");
-		th_err("handoff failed: %s (%s): %s", th_errno_name(e, ebuf, sizeof(ebuf)),
+		cli_err("handoff failed: %s (%s): %s", cli_errno_name(e, ebuf, sizeof(ebuf)),
 		       strerror(e), error);
-		th_err("fix: %s", th_fix(e, error));
-		return TH_EXIT_FAIL;
+		cli_err("fix: %s", cli_fix(e, error));
+		return CLI_EXIT_FAIL;
 	}
-	th_err("committed");
-	ret = th_record_load(&rec, o, err, sizeof(err));
-	if (ret == TH_REC_OK)
-		th_record_print_text(stdout, &rec);
+	cli_err("committed");
+	ret = cli_record_load(&rec, o, err, sizeof(err));
+	if (ret == CLI_REC_OK)
+		cli_record_print_text(stdout, &rec);
 	else
-		th_err("but the record is unreadable: %s",
-		       ret == TH_REC_EMPTY ? "it is empty" : err);
-	th_record_free(&rec);
-	return TH_EXIT_OK;
+		cli_err("but the record is unreadable: %s",
+		       ret == CLI_REC_EMPTY ? "it is empty" : err);
+	cli_record_free(&rec);
+	return CLI_EXIT_OK;
 }

@@ -4,8 +4,8 @@
  * sysfs-kernel-tpm_handoff) and /sys/class/tpm say, read without any TPM
  * traffic.
  */
-#ifndef TH_SYSFS_H
-#define TH_SYSFS_H
+#ifndef CLI_SYSFS_H
+#define CLI_SYSFS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,55 +13,55 @@
 
 #include "util.h"
 
-#define TH_MAX_BANKS	8
-#define TH_NAME		32	/* chip, bank and state names */
+#define CLI_MAX_BANKS	8
+#define CLI_NAME		32	/* chip, bank and state names */
 
 /* The vtpm attribute: "tpmN PROVIDER", "none: REASON" or "committed". */
-enum th_vtpm_kind {
-	TH_VTPM_FOUND,
-	TH_VTPM_NONE,
-	TH_VTPM_COMMITTED,
-	TH_VTPM_UNREADABLE,
+enum cli_vtpm_kind {
+	CLI_VTPM_FOUND,
+	CLI_VTPM_NONE,
+	CLI_VTPM_COMMITTED,
+	CLI_VTPM_UNREADABLE,
 };
 
-struct th_module {
+struct cli_module {
 	bool loaded;			/* the sysfs directory exists */
 	int state_err;			/* 0, or -errno reading "state" */
-	char state[TH_NAME];		/* idle, running, committed, aborted */
-	char error[TH_MSG];		/* "" if none */
-	char ptpm[TH_NAME];		/* "" if unreadable */
-	enum th_vtpm_kind vtpm_kind;
-	char vtpm[TH_NAME];		/* TH_VTPM_FOUND: the chip */
-	char provider[TH_NAME];		/* TH_VTPM_FOUND: "xen" or "chip" */
-	char vtpm_why[TH_MSG];	/* TH_VTPM_NONE: the reason */
+	char state[CLI_NAME];		/* idle, running, committed, aborted */
+	char error[CLI_MSG];		/* "" if none */
+	char ptpm[CLI_NAME];		/* "" if unreadable */
+	enum cli_vtpm_kind vtpm_kind;
+	char vtpm[CLI_NAME];		/* CLI_VTPM_FOUND: the chip */
+	char provider[CLI_NAME];		/* CLI_VTPM_FOUND: "xen" or "chip" */
+	char vtpm_why[CLI_MSG];	/* CLI_VTPM_NONE: the reason */
 };
 
-struct th_banks {
+struct cli_banks {
 	size_t nr;
-	char name[TH_MAX_BANKS][TH_NAME];	/* "sha1", "sha256"... */
+	char name[CLI_MAX_BANKS][CLI_NAME];	/* "sha1", "sha256"... */
 };
 
 /*
  * Read one attribute of dir into buf as one line (trailing newline
  * removed).  Return 0 or -errno (-EBADMSG: not one line of text).
  */
-int th_sysfs_line(const char *dir, const char *name, char *buf, size_t len);
+int cli_sysfs_line(const char *dir, const char *name, char *buf, size_t len);
 
 /* Read everything but the record; m->loaded false if dir does not exist. */
-void th_module_read(const char *dir, struct th_module *m);
+void cli_module_read(const char *dir, struct cli_module *m);
 
 /* Is s a TPM chip name, "tpm" and digits? */
-bool th_chip_name_ok(const char *s);
+bool cli_chip_name_ok(const char *s);
 
 /* Is state one of the four the ABI names? */
-bool th_state_known(const char *state);
+bool cli_state_known(const char *state);
 
 /*
  * The PCR banks of chip from class_dir/chip/pcr-<bank>/ (TPM 2.0 chips,
  * Linux 5.12+), sha1 first, then by digest size.  Return 0 (b->nr may be
  * 0: a TPM 1.2, or a kernel without them) or -errno if there is no chip.
  */
-int th_chip_banks(const char *class_dir, const char *chip, struct th_banks *b);
+int cli_chip_banks(const char *class_dir, const char *chip, struct cli_banks *b);
 
 /*
  * A TPM 1.2 chip's PCRs (SHA-1), from class_dir/chip/device/pcrs, else
@@ -70,18 +70,18 @@ int th_chip_banks(const char *class_dir, const char *chip, struct th_banks *b);
  * vals[P] and bit P of *mask for every PCR listed; the file read in path.
  * Return 0, or -1 with a one-line reason in err.
  */
-#define TH_TPM1_DIGEST	20
-int th_tpm1_pcrs(const char *class_dir, const char *chip,
-		 uint8_t vals[][TH_TPM1_DIGEST], uint32_t *mask,
+#define CLI_TPM1_DIGEST	20
+int cli_tpm1_pcrs(const char *class_dir, const char *chip,
+		 uint8_t vals[][CLI_TPM1_DIGEST], uint32_t *mask,
 		 char *path, size_t pathlen, char *err, size_t errlen);
 
 /*
  * Is chip a TPM 1.2: no pcr-<bank> directories, but a pcrs file
  * (device/pcrs or pcrs)?
  */
-bool th_chip_is_tpm1(const char *class_dir, const char *chip);
+bool cli_chip_is_tpm1(const char *class_dir, const char *chip);
 
 /* Does b hold bank name? */
-bool th_banks_has(const struct th_banks *b, const char *name);
+bool cli_banks_has(const struct cli_banks *b, const char *name);
 
-#endif /* TH_SYSFS_H */
+#endif /* CLI_SYSFS_H */

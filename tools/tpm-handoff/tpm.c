@@ -16,32 +16,15 @@
 
 #define READ_TRIES	5	/* PCR_Read rounds whose counters disagreed */
 
-struct th_tpm {
+struct cli_tpm {
 	TSS2_TCTI_CONTEXT *tcti;
 	ESYS_CONTEXT *esys;
 	char name[256];		/* the TCTI string, for messages */
 };
 
-static const TPM2_ALG_ID bank_alg[IMALOG_NR_BANKS] = {
-	[IMALOG_SHA1] = TPM2_ALG_SHA1,
-	[IMALOG_SHA256] = TPM2_ALG_SHA256,
-	[IMALOG_SHA384] = TPM2_ALG_SHA384,
-	[IMALOG_SHA512] = TPM2_ALG_SHA512,
-	[IMALOG_SM3_256] = TPM2_ALG_SM3_256,
-};
-
-/* enum imalog_bank of a TPM hash algorithm, or -1. */
-static int bank_of(TPM2_ALG_ID alg)
+struct cli_tpm *cli_tpm_open(const char *tcti, char *err, size_t errlen)
 {
-	for (int b = 0; b < IMALOG_NR_BANKS; b++)
-		if (bank_alg[b] == alg)
-			return b;
-	return -1;
-}
-
-struct th_tpm *th_tpm_open(const char *tcti, char *err, size_t errlen)
-{
-	struct th_tpm *t = calloc(1, sizeof(*t));
+	struct cli_tpm *t = calloc(1, sizeof(*t));
 	TSS2_RC rc;
 
 	if (!t) {
@@ -67,7 +50,7 @@ struct th_tpm *th_tpm_open(const char *tcti, char *err, size_t errlen)
 	return t;
 }
 
-void th_tpm_close(struct th_tpm *t)
+void cli_tpm_close(struct cli_tpm *t)
 {
 	if (!t)
 		return;
@@ -76,7 +59,7 @@ void th_tpm_close(struct th_tpm *t)
 	free(t);
 }
 
-int th_tpm_banks(struct th_tpm *t, unsigned int pcr, uint32_t *mask,
+int cli_tpm_banks(struct cli_tpm *t, unsigned int pcr, uint32_t *mask,
 		 char *err, size_t errlen)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
@@ -95,7 +78,7 @@ int th_tpm_banks(struct th_tpm *t, unsigned int pcr, uint32_t *mask,
 	sel = &cap->data.assignedPCR;
 	for (UINT32 i = 0; i < sel->count && i < TPM2_NUM_PCR_BANKS; i++) {
 		const TPMS_PCR_SELECTION *s = &sel->pcrSelections[i];
-		int b = bank_of(s->hash);
+		int b = cli_bank_by_alg(s->hash);
 
 		if (b >= 0 && pcr / 8 < s->sizeofSelect &&
 		    pcr / 8 < sizeof(s->pcrSelect) &&
@@ -106,41 +89,36 @@ int th_tpm_banks(struct th_tpm *t, unsigned int pcr, uint32_t *mask,
 	return 0;
 }
 
-/*
- * One TPM2_PCR_Read of PCR pcr in the banks of *left; what came back is
- * stored in vals and cleared from *left.  -1 on an error.
- */
-static int read_once(struct th_tpm *t, unsigned int pcr, uint32_t *left,
-		     uint8_t vals[IMALOG_NR_BANKS][IMALOG_MAX_DIGEST],
-		     UINT32 *counter, char *err, size_t errlen)
+/* The selection of PCR pcr in every bank of left. */
+static void select_pcr(TPML_PCR_SELECTION *in, unsigned int pcr, uint32_t left)
 {
-	TPML_PCR_SELECTION in = { 0 }, *out = NULL;
-	TPML_DIGEST *dig = NULL;
-	uint32_t got = 0;
-	UINT32 j = 0;
-	TSS2_RC rc;
-	int ret = -1;
-
-	for (int b = 0; b < IMALOG_NR_BANKS; b++) {
+	for (int b = 0; b < CLI_NR_BANKS; b++) {
 		TPMS_PCR_SELECTION *s;
 
-		if (!(*left & (1u << b)))
+		if (!(left & (1u << b)))
 			continue;
-		s = &in.pcrSelections[in.count++];
-		s->hash = bank_alg[b];
+		s = &in->pcrSelections[in->count++];
+		s->hash = cli_bank_alg(b);
 		s->sizeofSelect = 3;
 		s->pcrSelect[pcr / 8] = (BYTE)(1u << (pcr % 8));
 	}
-	rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-			   &in, counter, &out, &dig);
-	if (rc != TSS2_RC_SUCCESS) {
-		snprintf(err, errlen, "TPM at \"%s\": PCR_Read of PCR %u failed: %s",
-			 t->name, pcr, Tss2_RC_Decode(rc));
-		return -1;
-	}
+}
+
+/*
+ * What a TPM2_PCR_Read returned: the digests come in the order of the
+ * selected PCRs, bank by bank.  PCR pcr's values in the banks of left go
+ * into vals, and their bits into *got.  -1 on an error.
+ */
+static int take_digests(const struct cli_tpm *t, unsigned int pcr, uint32_t left,
+			const TPML_PCR_SELECTION *out, const TPML_DIGEST *dig,
+			uint8_t vals[CLI_NR_BANKS][CLI_MAX_DIGEST], uint32_t *got,
+			char *err, size_t errlen)
+{
+	UINT32 j = 0;
+
 	for (UINT32 i = 0; i < out->count && i < TPM2_NUM_PCR_BANKS; i++) {
 		const TPMS_PCR_SELECTION *s = &out->pcrSelections[i];
-		int b = bank_of(s->hash);
+		int b = cli_bank_by_alg(s->hash);
 
 		for (unsigned int p = 0; p < 8u * s->sizeofSelect &&
 		     p / 8 < sizeof(s->pcrSelect); p++) {
@@ -151,25 +129,52 @@ static int read_once(struct th_tpm *t, unsigned int pcr, uint32_t *left,
 			if (j >= dig->count || j >= sizeof(dig->digests) / sizeof(dig->digests[0])) {
 				snprintf(err, errlen, "TPM at \"%s\": PCR_Read returned fewer digests than it selected",
 					 t->name);
-				goto out;
+				return -1;
 			}
 			d = &dig->digests[j++];
-			if (p != pcr || b < 0 || !(*left & (1u << b)))
+			if (p != pcr || b < 0 || !(left & (1u << b)))
 				continue;
-			if (d->size != imalog_bank_size(b)) {
+			if (d->size != cli_bank_size(b)) {
 				snprintf(err, errlen, "TPM at \"%s\": PCR_Read returned %u bytes for the %s bank",
-					 t->name, d->size, imalog_bank_name(b));
-				goto out;
+					 t->name, d->size, cli_bank_name(b));
+				return -1;
 			}
 			memcpy(vals[b], d->buffer, d->size);
-			got |= 1u << b;
+			*got |= 1u << b;
 		}
 	}
+	return 0;
+}
+
+/*
+ * One TPM2_PCR_Read of PCR pcr in the banks of *left; what came back is
+ * stored in vals and cleared from *left.  -1 on an error.
+ */
+static int read_once(struct cli_tpm *t, unsigned int pcr, uint32_t *left,
+		     uint8_t vals[CLI_NR_BANKS][CLI_MAX_DIGEST],
+		     UINT32 *counter, char *err, size_t errlen)
+{
+	TPML_PCR_SELECTION in = { 0 }, *out = NULL;
+	TPML_DIGEST *dig = NULL;
+	uint32_t got = 0;
+	TSS2_RC rc;
+	int ret = -1;
+
+	select_pcr(&in, pcr, *left);
+	rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+			   &in, counter, &out, &dig);
+	if (rc != TSS2_RC_SUCCESS) {
+		snprintf(err, errlen, "TPM at \"%s\": PCR_Read of PCR %u failed: %s",
+			 t->name, pcr, Tss2_RC_Decode(rc));
+		return -1;
+	}
+	if (take_digests(t, pcr, *left, out, dig, vals, &got, err, errlen))
+		goto out;
 	if (!got) {
-		for (int b = 0; b < IMALOG_NR_BANKS; b++)
+		for (int b = 0; b < CLI_NR_BANKS; b++)
 			if (*left & (1u << b)) {
 				snprintf(err, errlen, "TPM at \"%s\": PCR_Read returned no PCR %u value in the %s bank",
-					 t->name, pcr, imalog_bank_name(b));
+					 t->name, pcr, cli_bank_name(b));
 				break;
 			}
 		goto out;
@@ -182,11 +187,11 @@ out:
 	return ret;
 }
 
-int th_tpm_pcr_read(struct th_tpm *t, unsigned int pcr, uint32_t mask,
-		    uint8_t vals[IMALOG_NR_BANKS][IMALOG_MAX_DIGEST],
+int cli_tpm_pcr_read(struct cli_tpm *t, unsigned int pcr, uint32_t mask,
+		    uint8_t vals[CLI_NR_BANKS][CLI_MAX_DIGEST],
 		    char *err, size_t errlen)
 {
-	if (pcr >= IMALOG_MAX_PCRS) {
+	if (pcr >= CLI_MAX_PCRS) {
 		snprintf(err, errlen, "PCR %u out of range", pcr);
 		return -1;
 	}

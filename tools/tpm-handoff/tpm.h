@@ -4,26 +4,26 @@
  * hand-built command), over any TCTI ("device:/dev/tpmrm1",
  * "swtpm:host=127.0.0.1,port=2321").
  */
-#ifndef TH_TPM_H
-#define TH_TPM_H
+#ifndef CLI_TPM_H
+#define CLI_TPM_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/imalog.h"
+#include "bank.h"
 
-struct th_tpm;
+struct cli_tpm;
 
 /* Open the TCTI and an ESYS context; NULL with a reason in err. */
-struct th_tpm *th_tpm_open(const char *tcti, char *err, size_t errlen);
-void th_tpm_close(struct th_tpm *t);
+struct cli_tpm *cli_tpm_open(const char *tcti, char *err, size_t errlen);
+void cli_tpm_close(struct cli_tpm *t);
 
 /*
- * The banks (bit b: enum imalog_bank b) in which PCR pcr is allocated, from
+ * The banks (bit b: enum cli_bank b) in which PCR pcr is allocated, from
  * TPM2_GetCapability(TPM_CAP_PCRS).  Banks imalog does not know are left
  * out.  Return 0, or -1 with a reason in err.
  */
-int th_tpm_banks(struct th_tpm *t, unsigned int pcr, uint32_t *mask,
+int cli_tpm_banks(struct cli_tpm *t, unsigned int pcr, uint32_t *mask,
 		 char *err, size_t errlen);
 
 /*
@@ -31,8 +31,8 @@ int th_tpm_banks(struct th_tpm *t, unsigned int pcr, uint32_t *mask,
  * the TPM answers in more than one TPM2_PCR_Read, their update counters
  * must agree (else it reads again).  Return 0, or -1 with a reason in err.
  */
-int th_tpm_pcr_read(struct th_tpm *t, unsigned int pcr, uint32_t mask,
-		    uint8_t vals[IMALOG_NR_BANKS][IMALOG_MAX_DIGEST],
+int cli_tpm_pcr_read(struct cli_tpm *t, unsigned int pcr, uint32_t mask,
+		    uint8_t vals[CLI_NR_BANKS][CLI_MAX_DIGEST],
 		    char *err, size_t errlen);
 
-#endif /* TH_TPM_H */
+#endif /* CLI_TPM_H */

@@ -13,9 +13,9 @@
 
 #include "util.h"
 
-void th_err(const char *fmt, ...)
+void cli_err(const char *fmt, ...)
 {
-	char msg[2 * TH_MSG];
+	char msg[2 * CLI_MSG];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -25,7 +25,7 @@ void th_err(const char *fmt, ...)
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	fprintf(stderr, "%s: %s\n", TH_PROG, msg);
+	fprintf(stderr, "%s: %s\n", CLI_PROG, msg);
 }
 
 /* 0-15 for a hex digit, -1 otherwise. */
@@ -40,7 +40,7 @@ static int hexval(int c)
 	return -1;
 }
 
-int th_hex_decode(const char *s, uint8_t *out, size_t want)
+int cli_hex_decode(const char *s, uint8_t *out, size_t want)
 {
 	if (strlen(s) != 2 * want)
 		return -1;
@@ -55,13 +55,13 @@ int th_hex_decode(const char *s, uint8_t *out, size_t want)
 	return 0;
 }
 
-void th_hex_print(FILE *f, const uint8_t *v, size_t n)
+void cli_hex_print(FILE *f, const uint8_t *v, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
 		fprintf(f, "%02x", v[k]);
 }
 
-int th_parse_u64(const char *s, uint64_t *out)
+int cli_parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 
@@ -81,7 +81,7 @@ int th_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-int th_read_file(const char *path, size_t max, char **buf, size_t *len)
+int cli_read_file(const char *path, size_t max, char **buf, size_t *len)
 {
 	bool is_stdin = !strcmp(path, "-");
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
@@ -140,14 +140,37 @@ out:
 	return ret;
 }
 
-int th_path(char *out, size_t len, const char *dir, const char *name)
+int cli_text_lines(char *text, size_t len, const char *path, cli_line_fn fn,
+		   void *ctx, char *err, size_t errlen)
+{
+	unsigned long ln = 0;
+	char *line, *next;
+
+	if (memchr(text, 0, len)) {
+		snprintf(err, errlen, "%s: binary data (a NUL byte)", path);
+		return -1;
+	}
+	for (line = text; *line; line = next) {
+		ln++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		else
+			next = line + strlen(line);
+		if (fn(line, ln, ctx, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+int cli_path(char *out, size_t len, const char *dir, const char *name)
 {
 	int n = snprintf(out, len, "%s/%s", dir, name);
 
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-const char *th_errno_name(int e, char *buf, size_t len)
+const char *cli_errno_name(int e, char *buf, size_t len)
 {
 	static const struct {
 		int e;

@@ -51,7 +51,7 @@ static const char *snap_name(const struct fwpcr *f)
 /* What a bound PCR must read: "H(00.. || the snapshot)". */
 static const char *bind_name(const struct fwpcr *f, char *buf, size_t len)
 {
-	snprintf(buf, len, "H(%s.. || %s)", th_pcr_reset_byte(f->pcr) ? "ff" : "00",
+	snprintf(buf, len, "H(%s.. || %s)", cli_pcr_reset_byte(f->pcr) ? "ff" : "00",
 		 snap_name(f));
 	return buf;
 }
@@ -65,7 +65,7 @@ static void hex_str(const uint8_t *v, size_t n, char *buf)
 /* One firmware PCR from the record (and --ptpm-pcrs).  0 or exit status. */
 static int setup_one(struct verify *v, unsigned int pcr)
 {
-	const struct th_record *r = &v->rec;
+	const struct cli_record *r = &v->rec;
 	struct fwpcr *f = &v->fw[v->nfw];
 	const char *mode = NULL;
 
@@ -74,28 +74,28 @@ static int setup_one(struct verify *v, unsigned int pcr)
 	f->from_file = v->o->ptpm_pcrs && v->pfile_mask[pcr];
 	for (size_t k = 0; k < v->nb; k++) {
 		const struct vbank *b = &v->bank[k];
-		const struct th_rec_pcr *p = th_record_pcr(r, pcr, b->name);
+		const struct cli_rec_pcr *p = cli_record_pcr(r, pcr, b->name);
 
 		if (!p || !p->mode) {
-			th_err("%s: no pcr%u.%s%s line (firmware PCR %u; %s is in banks)",
+			cli_err("%s: no pcr%u.%s%s line (firmware PCR %u; %s is in banks)",
 			       v->rec_name, pcr, b->name, p ? ".mode" : "", pcr, b->name);
-			return TH_EXIT_INPUT;
+			return CLI_EXIT_INPUT;
 		}
 		if (mode && strcmp(mode, p->mode)) {
-			th_err("%s: pcr%u.%s.mode is %s but pcr%u.%s.mode is %s: one PCR, one mode",
+			cli_err("%s: pcr%u.%s.mode is %s but pcr%u.%s.mode is %s: one PCR, one mode",
 			       v->rec_name, pcr, v->bank[0].name, mode, pcr, b->name, p->mode);
-			return TH_EXIT_INPUT;
+			return CLI_EXIT_INPUT;
 		}
 		mode = p->mode;
 		if (f->from_file) {
 			if (!(v->pfile_mask[pcr] & (1u << b->b))) {
-				th_err("%s: no pcr%u.%s value (it gives PCR %u in other banks)",
+				cli_err("%s: no pcr%u.%s value (it gives PCR %u in other banks)",
 				       v->o->ptpm_pcrs, pcr, b->name, pcr);
-				return TH_EXIT_INPUT;
+				return CLI_EXIT_INPUT;
 			}
-			memcpy(f->snap[k], v->pfile[pcr][b->b], imalog_bank_size(b->b));
+			memcpy(f->snap[k], v->pfile[pcr][b->b], cli_bank_size(b->b));
 		} else {
-			memcpy(f->snap[k], p->value, imalog_bank_size(b->b));
+			memcpy(f->snap[k], p->value, cli_bank_size(b->b));
 		}
 	}
 	f->bind = mode && !strcmp(mode, "bind");
@@ -103,9 +103,9 @@ static int setup_one(struct verify *v, unsigned int pcr)
 	for (size_t k = 0; k < v->nb; k++) {
 		if (!f->bind) {
 			memcpy(f->want[k], f->snap[k], sizeof(f->want[k]));
-		} else if (th_fw_bind_value(v->bank[k].b, pcr, f->snap[k], f->want[k])) {
-			th_err("cannot hash in the %s bank (libcrypto)", v->bank[k].name);
-			return TH_EXIT_INPUT;
+		} else if (cli_fw_bind_value(v->bank[k].b, pcr, f->snap[k], f->want[k])) {
+			cli_err("cannot hash in the %s bank (libcrypto)", v->bank[k].name);
+			return CLI_EXIT_INPUT;
 		}
 	}
 	v->nfw++;
@@ -114,7 +114,7 @@ static int setup_one(struct verify *v, unsigned int pcr)
 
 int vfw_setup(struct verify *v)
 {
-	const struct th_record *r = &v->rec;
+	const struct cli_record *r = &v->rec;
 	uint32_t ima = 0, fw = r->fw_replay | r->fw_bind;
 
 	for (size_t k = 0; k < r->npcr; k++) {
@@ -126,11 +126,11 @@ int vfw_setup(struct verify *v)
 	if (fw & ima) {
 		unsigned int p = (unsigned int)__builtin_ctz(fw & ima);
 
-		th_err("%s: PCR %u has digest lines (the IMA log extends it) and is a firmware PCR too",
+		cli_err("%s: PCR %u has digest lines (the IMA log extends it) and is a firmware PCR too",
 		       v->rec_name, p);
-		return TH_EXIT_INPUT;
+		return CLI_EXIT_INPUT;
 	}
-	for (unsigned int p = 0; p < IMALOG_MAX_PCRS; p++) {
+	for (unsigned int p = 0; p < CLI_MAX_PCRS; p++) {
 		int ret;
 
 		if (!(fw & (1u << p)))
@@ -145,8 +145,8 @@ int vfw_setup(struct verify *v)
 /* The vTPM's firmware PCRs: ESYS, the TPM 1.2's sysfs file, or --vtpm-pcrs. */
 int vfw_read_vtpm(struct verify *v)
 {
-	uint8_t vals[IMALOG_NR_BANKS][IMALOG_MAX_DIGEST];
-	char err[TH_MSG];
+	uint8_t vals[CLI_NR_BANKS][CLI_MAX_DIGEST];
+	char err[CLI_MSG];
 
 	for (size_t i = 0; i < v->nfw; i++) {
 		struct fwpcr *f = &v->fw[i];
@@ -163,16 +163,16 @@ int vfw_read_vtpm(struct verify *v)
 		}
 		if (v->tpm1) {
 			if (!(v->tpm1_mask & (1u << f->pcr))) {
-				th_err("vTPM: %s has no PCR-%02u line", v->tpm1_path, f->pcr);
-				return TH_EXIT_INPUT;
+				cli_err("vTPM: %s has no PCR-%02u line", v->tpm1_path, f->pcr);
+				return CLI_EXIT_INPUT;
 			}
-			memcpy(f->got[0], v->tpm1_vals[f->pcr], TH_TPM1_DIGEST);
+			memcpy(f->got[0], v->tpm1_vals[f->pcr], CLI_TPM1_DIGEST);
 			f->have = 1;
 			continue;
 		}
-		if (th_tpm_banks(v->tpm, f->pcr, &mask, err, sizeof(err))) {
-			th_err("vTPM: %s", err);
-			return TH_EXIT_INPUT;
+		if (cli_tpm_banks(v->tpm, f->pcr, &mask, err, sizeof(err))) {
+			cli_err("vTPM: %s", err);
+			return CLI_EXIT_INPUT;
 		}
 		for (size_t k = 0; k < v->nb; k++) {
 			if (mask & (1u << v->bank[k].b))
@@ -180,9 +180,9 @@ int vfw_read_vtpm(struct verify *v)
 			else
 				f->absent |= 1u << k;
 		}
-		if (want && th_tpm_pcr_read(v->tpm, f->pcr, want, vals, err, sizeof(err))) {
-			th_err("vTPM: %s", err);
-			return TH_EXIT_INPUT;
+		if (want && cli_tpm_pcr_read(v->tpm, f->pcr, want, vals, err, sizeof(err))) {
+			cli_err("vTPM: %s", err);
+			return CLI_EXIT_INPUT;
 		}
 		for (size_t k = 0; k < v->nb; k++)
 			if (want & (1u << v->bank[k].b)) {
@@ -198,7 +198,7 @@ static void judge_vtpm(struct verify *v, struct fwpcr *f, uint32_t *unchecked)
 {
 	uint32_t all = (1u << v->nb) - 1, bad = 0, given;
 	char banks[128], miss[128], target[96];
-	char got[2 * IMALOG_MAX_DIGEST + 1], want[2 * IMALOG_MAX_DIGEST + 1];
+	char got[2 * CLI_MAX_DIGEST + 1], want[2 * CLI_MAX_DIGEST + 1];
 	const char *mode = f->bind ? "bind" : "replay";
 	size_t first = 0;
 
@@ -218,12 +218,12 @@ static void judge_vtpm(struct verify *v, struct fwpcr *f, uint32_t *unchecked)
 	given = f->have & all;
 	for (size_t k = 0; k < v->nb; k++)
 		if ((given & (1u << k)) &&
-		    memcmp(f->got[k], f->want[k], imalog_bank_size(v->bank[k].b)))
+		    memcmp(f->got[k], f->want[k], cli_bank_size(v->bank[k].b)))
 			bad |= 1u << k;
 	if (bad) {
 		first = (size_t)__builtin_ctz(bad);
-		hex_str(f->got[first], imalog_bank_size(v->bank[first].b), got);
-		hex_str(f->want[first], imalog_bank_size(v->bank[first].b), want);
+		hex_str(f->got[first], cli_bank_size(v->bank[first].b), got);
+		hex_str(f->want[first], cli_bank_size(v->bank[first].b), want);
 		snprintf(f->v_line, sizeof(f->v_line), "%s reads %s, not %s = %s%s%s",
 			 v->bank[first].name, got, target, want,
 			 bad & ~(1u << first) ? "; nor do " : "",
@@ -255,8 +255,8 @@ static void judge_vtpm(struct verify *v, struct fwpcr *f, uint32_t *unchecked)
 /* The event log's check of one replay PCR. */
 static void judge_log(struct verify *v, struct fwpcr *f)
 {
-	const struct th_fwlog *l = v->fwlog;
-	char banks[128], got[2 * IMALOG_MAX_DIGEST + 1], want[2 * IMALOG_MAX_DIGEST + 1];
+	const struct cli_fwlog *l = v->fwlog;
+	char banks[128], got[2 * CLI_MAX_DIGEST + 1], want[2 * CLI_MAX_DIGEST + 1];
 	uint32_t n = l->extended[f->pcr];
 
 	f->l_done = true;
@@ -266,7 +266,7 @@ static void judge_log(struct verify *v, struct fwpcr *f)
 		return;
 	}
 	for (size_t k = 0; k < v->nb; k++) {
-		enum imalog_bank b = v->bank[k].b;
+		enum cli_bank b = v->bank[k].b;
 
 		if (l->missing[f->pcr] & (1u << b)) {
 			snprintf(f->l_line, sizeof(f->l_line), "event %" PRIu32 " has no %s digest",
@@ -277,9 +277,9 @@ static void judge_log(struct verify *v, struct fwpcr *f)
 				 l->missing_event[f->pcr][b], v->bank[k].name);
 			return;
 		}
-		if (memcmp(l->val[f->pcr][b], f->snap[k], imalog_bank_size(b))) {
-			hex_str(l->val[f->pcr][b], imalog_bank_size(b), got);
-			hex_str(f->snap[k], imalog_bank_size(b), want);
+		if (memcmp(l->val[f->pcr][b], f->snap[k], cli_bank_size(b))) {
+			hex_str(l->val[f->pcr][b], cli_bank_size(b), got);
+			hex_str(f->snap[k], cli_bank_size(b), want);
 			snprintf(f->l_line, sizeof(f->l_line), "%s: its %" PRIu32 " event%s give %s, not %s %s",
 				 v->bank[k].name, n, n == 1 ? "" : "s", got, snap_name(f), want);
 			snprintf(f->l_why, sizeof(f->l_why),
@@ -297,8 +297,8 @@ static void judge_log(struct verify *v, struct fwpcr *f)
 /* "crypto-agile, 42 events" of the record's fw_log, for comparison. */
 static void describe_log(struct verify *v)
 {
-	const struct th_record *r = &v->rec;
-	const struct th_fwlog *l = v->fwlog;
+	const struct cli_record *r = &v->rec;
+	const struct cli_fwlog *l = v->fwlog;
 	size_t n;
 
 	n = (size_t)snprintf(v->fwlog_line, sizeof(v->fwlog_line), "%s: %s, %" PRIu32 " events",
@@ -320,7 +320,7 @@ static void describe_log(struct verify *v)
 int vfw_judge(struct verify *v)
 {
 	uint32_t unchecked = 0, banks = 0, replay = 0;
-	char err[TH_MSG], list[128];
+	char err[CLI_MSG], list[128];
 
 	for (size_t i = 0; i < v->nfw; i++) {
 		judge_vtpm(v, &v->fw[i], &unchecked);
@@ -330,7 +330,7 @@ int vfw_judge(struct verify *v)
 	if (unchecked)
 		snprintf(v->unchecked, sizeof(v->unchecked), "vTPM PCR%s %s, not in %s",
 			 unchecked & (unchecked - 1) ? "s" : "",
-			 th_pcr_mask_str(unchecked, list, sizeof(list)), v->o->vtpm_pcrs);
+			 cli_pcr_mask_str(unchecked, list, sizeof(list)), v->o->vtpm_pcrs);
 	if (!v->o->fw_log) {
 		if (replay)
 			snprintf(v->fwlog_line, sizeof(v->fwlog_line),
@@ -344,14 +344,14 @@ int vfw_judge(struct verify *v)
 	}
 	v->fwlog = malloc(sizeof(*v->fwlog));
 	if (!v->fwlog) {
-		th_err("out of memory");
-		return TH_EXIT_INPUT;
+		cli_err("out of memory");
+		return CLI_EXIT_INPUT;
 	}
 	for (size_t k = 0; k < v->nb; k++)
 		banks |= 1u << v->bank[k].b;
-	if (th_fwlog_replay(v->o->fw_log, banks, v->fwlog, err, sizeof(err))) {
-		th_err("--fw-log: %s", err);
-		return TH_EXIT_INPUT;
+	if (cli_fwlog_replay(v->o->fw_log, banks, v->fwlog, err, sizeof(err))) {
+		cli_err("--fw-log: %s", err);
+		return CLI_EXIT_INPUT;
 	}
 	describe_log(v);
 	for (size_t i = 0; i < v->nfw; i++)

@@ -1,78 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * tpm-handoff: the operator's tool for tpm_handoff.ko, which moves a
- * measured dom0 from its physical TPM to its vTPM at run time without
- * losing an IMA measurement.  This file: options, help and dispatch.
- *
- *   tpm-handoff status | start | record [--json] | verify   (--help each)
- *
- * Exit status: 0 ready / committed / PASS, 1 not ready / failed / FAIL,
- * 2 bad input (unreadable or malformed state, record, log or PCR file,
- * unreachable TPM, bad usage).
+ * tpm-handoff: the commands, the options each takes, and their help.
  */
-#define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "util.h"
-
-enum {
-	O_SYSFS = 1 << 0,
-	O_CLASS = 1 << 1,
-	O_LOG = 1 << 2,
-	O_RECORD = 1 << 3,
-	O_TCTI = 1 << 4,
-	O_PTPM_PCRS = 1 << 5,
-	O_VTPM_PCRS = 1 << 6,
-	O_ATTEMPTS = 1 << 7,
-	O_JSON = 1 << 8,
-	O_RAW = 1 << 9,
-	O_FORCE = 1 << 10,
-	O_FW_LOG = 1 << 11,
-	O_RECORD_FROM_LOG = 1 << 12,
-	O_HELP = 1 << 13,
-};
-
-static const struct option {
-	const char *name;
-	unsigned int id;
-	bool arg;
-} options[] = {
-	{ "sysfs", O_SYSFS, true },
-	{ "class", O_CLASS, true },
-	{ "log", O_LOG, true },
-	{ "record", O_RECORD, true },
-	{ "tcti", O_TCTI, true },
-	{ "ptpm-pcrs", O_PTPM_PCRS, true },
-	{ "vtpm-pcrs", O_VTPM_PCRS, true },
-	{ "attempts", O_ATTEMPTS, true },
-	{ "fw-log", O_FW_LOG, true },
-	{ "record-from-log", O_RECORD_FROM_LOG, false },
-	{ "json", O_JSON, false },
-	{ "raw", O_RAW, false },
-	{ "force", O_FORCE, false },
-	{ "help", O_HELP, false },
-};
+#include "commands.h"
 
 #define PATHS_HELP \
-	"  --sysfs DIR     the module's directory (default " TH_DEF_SYSFS ")\n"
+	"  --sysfs DIR     the module's directory (default " CLI_DEF_SYSFS ")\n"
 #define CLASS_HELP \
-	"  --class DIR     the TPM class directory (default " TH_DEF_CLASS ")\n"
+	"  --class DIR     the TPM class directory (default " CLI_DEF_CLASS ")\n"
 #define LOG_HELP \
 	"  --log FILE      IMA's binary log (default\n" \
-	"                  " TH_DEF_LOG ";\n" \
+	"                  " CLI_DEF_LOG ";\n" \
 	"                  \"-\": stdin)\n"
 #define RECORD_HELP \
 	"  --record FILE   the record to use instead of DIR/record\n"
 
-static const struct command {
-	const char *name;
-	int (*run)(const struct th_opts *o);
-	unsigned int opts;
-	const char *help;
-} commands[] = {
+const struct cli_command cli_commands[] = {
 	{ "status", cmd_status, O_SYSFS | O_CLASS | O_LOG | O_RECORD,
 	  "usage: tpm-handoff status [--sysfs DIR] [--class DIR] [--log FILE]\n"
 	  "\n"
@@ -183,11 +128,10 @@ static const struct command {
 	  "Exit status: 0 PASS, 1 FAIL, 2 bad input (unreadable, truncated or\n"
 	  "garbled log, event log or record, a cut past the end of the log, an\n"
 	  "unreachable TPM, no record in the log with --record-from-log).\n" },
+	{ NULL, NULL, 0, NULL },
 };
 
-#define NR(a)	(sizeof(a) / sizeof((a)[0]))
-
-static void usage(FILE *f)
+void cli_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tpm-handoff COMMAND [OPTIONS]\n"
@@ -205,191 +149,3 @@ static void usage(FILE *f)
 		"Exit status: 0 success, 1 not ready or failed, 2 bad input.\n");
 }
 
-static const struct command *find_command(const char *name)
-{
-	for (size_t k = 0; k < NR(commands); k++)
-		if (!strcmp(commands[k].name, name))
-			return &commands[k];
-	return NULL;
-}
-
-/* Set option opt to value in o; -1 (message printed) if it is bad. */
-static int set_option(struct th_opts *o, const struct option *opt, const char *value)
-{
-	uint64_t n;
-
-	if (opt->arg && !*value) {
-		th_err("--%s needs a non-empty value", opt->name);
-		return -1;
-	}
-	if (opt->id == O_ATTEMPTS) {
-		if (th_parse_u64(value, &n) || n < 1 || n > 20) {
-			th_err("--attempts: \"%s\" is not a number from 1 to 20", value);
-			return -1;
-		}
-		o->attempts = (unsigned int)n;
-	}
-	switch (opt->id) {
-	case O_SYSFS:
-		o->sysfs = value;
-		break;
-	case O_CLASS:
-		o->class_dir = value;
-		break;
-	case O_LOG:
-		o->log = value;
-		break;
-	case O_RECORD:
-		o->record = value;
-		break;
-	case O_TCTI:
-		o->tcti = value;
-		break;
-	case O_PTPM_PCRS:
-		o->ptpm_pcrs = value;
-		break;
-	case O_VTPM_PCRS:
-		o->vtpm_pcrs = value;
-		break;
-	case O_FW_LOG:
-		o->fw_log = value;
-		break;
-	case O_RECORD_FROM_LOG:
-		o->record_from_log = true;
-		break;
-	case O_JSON:
-		o->json = true;
-		break;
-	case O_RAW:
-		o->raw = true;
-		break;
-	case O_FORCE:
-		o->force = true;
-		break;
-	}
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	struct th_opts o = {
-		.sysfs = TH_DEF_SYSFS,
-		.class_dir = TH_DEF_CLASS,
-		.log = TH_DEF_LOG,
-		.attempts = 5,
-	};
-	const struct command *cmd = NULL;
-	unsigned int given = 0;
-
-	/* tpm2-tss logs errors on stderr itself; this tool reports them. */
-	setenv("TSS2_LOG", "all+none", 0);
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *value = NULL, *eq;
-		const struct option *opt = NULL;
-		size_t len;
-
-		if (!strcmp(a, "-h")) {
-			given |= O_HELP;
-			continue;
-		}
-		if (strncmp(a, "--", 2) || !a[2]) {
-			if (!cmd && !strcmp(a, "help") && i + 1 == argc) {
-				usage(stdout);
-				return TH_EXIT_OK;
-			}
-			if (!cmd && !strcmp(a, "help") && i + 2 == argc &&
-			    find_command(argv[i + 1])) {
-				fputs(find_command(argv[i + 1])->help, stdout);
-				return TH_EXIT_OK;
-			}
-			if (cmd) {
-				th_err("%s: unexpected argument \"%s\" (tpm-handoff %s --help)",
-				       cmd->name, a, cmd->name);
-				return TH_EXIT_INPUT;
-			}
-			cmd = find_command(a);
-			if (!cmd) {
-				th_err("unknown command \"%s\" (tpm-handoff --help)", a);
-				return TH_EXIT_INPUT;
-			}
-			continue;
-		}
-		eq = strchr(a + 2, '=');
-		len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-		for (size_t k = 0; k < NR(options) && !opt; k++)
-			if (strlen(options[k].name) == len &&
-			    !strncmp(options[k].name, a + 2, len))
-				opt = &options[k];
-		if (!opt) {
-			th_err("unknown option \"%s\" (tpm-handoff --help)", a);
-			return TH_EXIT_INPUT;
-		}
-		if (opt->arg) {
-			if (eq) {
-				value = eq + 1;
-			} else if (i + 1 < argc) {
-				value = argv[++i];
-			} else {
-				th_err("--%s needs a value", opt->name);
-				return TH_EXIT_INPUT;
-			}
-		} else if (eq) {
-			th_err("--%s takes no value", opt->name);
-			return TH_EXIT_INPUT;
-		}
-		if (given & opt->id & ~O_HELP) {
-			th_err("--%s given twice", opt->name);
-			return TH_EXIT_INPUT;
-		}
-		given |= opt->id;
-		if (set_option(&o, opt, value))
-			return TH_EXIT_INPUT;
-		if (cmd && !(cmd->opts & opt->id) && opt->id != O_HELP) {
-			th_err("%s: no option --%s (tpm-handoff %s --help)",
-			       cmd->name, opt->name, cmd->name);
-			return TH_EXIT_INPUT;
-		}
-	}
-	if (given & O_HELP) {
-		if (cmd)
-			fputs(cmd->help, stdout);
-		else
-			usage(stdout);
-		return TH_EXIT_OK;
-	}
-	if (!cmd) {
-		usage(stderr);
-		return TH_EXIT_INPUT;
-	}
-	/* Options given before the command. */
-	for (size_t k = 0; k < NR(options); k++)
-		if ((given & options[k].id) && !(cmd->opts & options[k].id) &&
-		    options[k].id != O_HELP) {
-			th_err("%s: no option --%s (tpm-handoff %s --help)",
-			       cmd->name, options[k].name, cmd->name);
-			return TH_EXIT_INPUT;
-		}
-	if (o.json && o.raw) {
-		th_err("record: --json and --raw exclude each other");
-		return TH_EXIT_INPUT;
-	}
-	if (o.vtpm_pcrs && o.tcti) {
-		th_err("verify: --vtpm-pcrs and --tcti exclude each other");
-		return TH_EXIT_INPUT;
-	}
-	if (o.record && o.record_from_log) {
-		th_err("verify: --record and --record-from-log exclude each other");
-		return TH_EXIT_INPUT;
-	}
-	if (o.fw_log && !strcmp(o.fw_log, "-") &&
-	    (!strcmp(o.log, "-") || (o.record && !strcmp(o.record, "-")))) {
-		th_err("only one of the log, the event log and the record can come from stdin");
-		return TH_EXIT_INPUT;
-	}
-	if (!strcmp(o.log, "-") && o.record && !strcmp(o.record, "-")) {
-		th_err("the log and the record cannot both come from stdin");
-		return TH_EXIT_INPUT;
-	}
-	return cmd->run(&o);
-}
