@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The libFuzzer targets of tools/fuzz (Documentation/testing.rst, "Fuzzers"):
-# for each target, build it (make -C tools/fuzz); replay every input kept
-# in tools/fuzz/regressions/TARGET/ and the seed corpus
-# tools/fuzz/corpus/TARGET/ (none may crash); then fuzz it, from a fresh
+# The libFuzzer targets of testing/fuzz (Documentation/testing.rst, "Fuzzers"):
+# for each target, build it (make -C testing/fuzz); replay every input kept
+# in testing/fuzz/regressions/TARGET/ and the seed corpus
+# testing/fuzz/corpus/TARGET/ (none may crash); then fuzz it, from a fresh
 # copy of corpus and regressions in a temporary directory, for its share
 # of FUZZ_SECONDS.  A crash fails the target's test, and its input is
-# copied into tools/fuzz/regressions/TARGET/ so that every later run
+# copied into testing/fuzz/regressions/TARGET/ so that every later run
 # replays it; the diagnostics say where it went and how to reproduce it.
 # The last lines give, per target, executions, speed and coverage.
 #
@@ -22,8 +22,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 CLANG=${CLANG:-clang}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-read -ra targets <<<"${FUZZ_TARGETS:-fuzz-ima-log fuzz-tpm-rsp fuzz-tcg-log fuzz-vtpmd-req fuzz-imalog-user fuzz-sessions}"
-fuzz=$top/tools/fuzz
+read -ra targets <<<"${FUZZ_TARGETS:-fuzz-ima-log fuzz-tpm-rsp fuzz-tcg-log fuzz-vtpmd-req fuzz-sessions}"
+fuzz=$top/testing/fuzz
 bin=$top/build/fuzz
 
 tmp=$(mktemp -d)
@@ -103,7 +103,7 @@ for t in "${targets[@]}"; do
 		[ -f "$a" ] || continue
 		mkdir -p "$fuzz/regressions/$t"
 		cp "$a" "$fuzz/regressions/$t/"
-		kept+=("tools/fuzz/regressions/$t/$(basename "$a")")
+		kept+=("testing/fuzz/regressions/$t/$(basename "$a")")
 	done
 	if [ $rc != 0 ] || [ ${#kept[@]} != 0 ]; then
 		crash_diag "$work/log" >"$tmp/diag"

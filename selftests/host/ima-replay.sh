@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # ima-replay, the IMA log oracle, against two independent implementations:
-# tools/ima-replay/mklog.py fabricates binary logs (ima-ng, ima-sig,
+# testing/fixtures/mklog.py fabricates binary logs (ima-ng, ima-sig,
 # ima-buf, a nameless template, legacy "ima", violations, PCRs 0/10/11/23)
 # and computes their PCRs with Python's hashlib; evmctl ima_measurement
 # checks an ima-ng log.  Then cuts (--entries), --expect, and damaged logs
@@ -10,7 +10,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/tap.sh"
 replay=$top/build/bin/ima-replay
-mklog=$top/tools/ima-replay/mklog.py
+mklog=$top/testing/fixtures/mklog.py
 [ -x "$replay" ] || { echo "1..0 # SKIP build/bin/ima-replay not built"; exit 4; }
 
 tmp=$(mktemp -d)
@@ -25,7 +25,7 @@ n=$(wc -l <lay)
 "$replay" mixed.log >got.all
 tap_is "$?" 0 "a $n-entry mixed log replays"
 tap_is "$(cat got.all)" "$(cat want.all)" \
-	"values for PCRs 0, 10, 11, 23 in every bank, both interpretations, equal the Python model"
+	"values for PCRs 0, 10, 11, 23 in every bank, both digest kinds, equal the Python model"
 tap_is "$(grep -cE '^pcr(0|10|11|23)\.sha(1|256|384|512)(\.padded-sha1)?: [0-9a-f]+$' got.all)" 28 \
 	"that is 4 PCRs x (4 template-hash + 3 padded-sha1) values"
 "$mklog" --seed 7 --entries 3000 --values want.big big.log
@@ -61,7 +61,7 @@ tap_is "$(head -n 4 out)" "pcr10.sha1: matches after 20 entries (template-hash)
 pcr10.sha256: matches after 20 entries (template-hash)
 pcr10.sha384: matches after 20 entries (padded-sha1)
 pcr10.sha512: matches after 20 entries (padded-sha1)" \
-	"each bank matches after 20 entries, under the right interpretation"
+	"each bank matches after 20 entries, with the right digest kind"
 "$replay" --expect exp.20 --entries 20 mixed.log >/dev/null
 tap_is "$?" 0 "--entries 20 --expect: exact match"
 "$replay" --expect exp.20 --entries 19 mixed.log >out
@@ -71,7 +71,7 @@ tap_is "$?:$(head -n 1 out)" "1:pcr10.sha1: matches after 20 entries, not 19 (te
 as_tpm want.6 >exp.6
 "$replay" --expect exp.6 --pcr 10 mixed.log >out
 tap_is "$?:$(sed -n 2p out)" "0:pcr10.sha256: matches after 6-8 entries (template-hash)" \
-	"entries 7 and 8 are for PCR 11: PCR 10's value holds after 6 to 8 entries"
+	"entries 6 and 7 are for PCR 11: PCR 10's value holds after 6 to 8 entries"
 "$replay" --expect exp.6 --entries 8 mixed.log >/dev/null
 tap_is "$?" 0 "so --entries 8 matches too"
 sed -n 's/^\(pcr[0-9]*\.sha[0-9]*\): /\1: /p' want.all >exp.full
@@ -121,22 +121,25 @@ tap_is "$?:$(grep -c 'matches after 300 entries' out)" "0:4" \
 	"ima-replay reproduces the same log in all 4 banks"
 
 # ---- damaged logs ----
-field() { awk -v e="$1" -v f="$2" '$1 == e { print $f }' lay; }	# field ENTRY COLUMN
+# field INDEX COLUMN: a column of mklog.py's layout for the entry with that
+# index.  ima-replay numbers entries from 0, as the module does; mklog.py's
+# layout (and --bad-digest) number them from 1.
+field() { awk -v e="$1" -v f="$2" '$1 == e + 1 { print $f }' lay; }
 cut_at() {	# cut_at BYTES: replay the first BYTES of the log
 	head -c "$1" mixed.log >cut.log
 	"$replay" cut.log >/dev/null 2>err
 	echo "$?:$(cat err)"
 }
-o=$(field 9 2); tap_is "$(cut_at $((o + 10)))" "2:ima-replay: entry 9 at offset $o: truncated entry header" \
-	"truncated inside an entry header: exit 2, names entry and offset"
-o=$(field 9 3); tap_is "$(cut_at $((o + 2)))" "2:ima-replay: entry 9 at offset $o: truncated template name" \
+o=$(field 8 2); tap_is "$(cut_at $((o + 10)))" "2:ima-replay: entry 8 at offset $o: truncated entry header" \
+	"truncated inside an entry header: exit 2, names entry (0-based) and offset"
+o=$(field 8 3); tap_is "$(cut_at $((o + 2)))" "2:ima-replay: entry 8 at offset $o: truncated template name" \
 	"truncated inside the template name"
-o=$(field 9 5); tap_is "$(cut_at $((o + 5)))" "2:ima-replay: entry 9 at offset $o: truncated template data" \
+o=$(field 8 5); tap_is "$(cut_at $((o + 5)))" "2:ima-replay: entry 8 at offset $o: truncated template data" \
 	"truncated inside the template data"
-o=$(field 3 5); tap_is "$(cut_at $((o + 100)))" "2:ima-replay: entry 3 at offset $((o + 24)): truncated file name" \
+o=$(field 2 5); tap_is "$(cut_at $((o + 100)))" "2:ima-replay: entry 2 at offset $((o + 24)): truncated file name" \
 	"truncated inside an \"ima\" template's file name"
-head -c "$(field 9 6)" mixed.log >cut.log
-tap_is "$("$replay" cut.log | tail -n 1)" "entries: 9" "cut at an entry boundary: a valid 9-entry log"
+head -c "$(field 8 6)" mixed.log >cut.log
+tap_is "$("$replay" cut.log | tail -n 1)" "entries: 9" "cut at the end of entry 8: a valid 9-entry log"
 
 patch32() {	# patch32 OFFSET VALUE: mixed.log with a u32 at OFFSET replaced
 	python3 -c 'import sys, struct
@@ -146,20 +149,20 @@ sys.stdout.buffer.write(d)' "$1" "$2" >patched.log
 	"$replay" patched.log >/dev/null 2>err
 	echo "$?:$(cat err)"
 }
-o=$(field 12 4); tap_is "$(patch32 $o 4294967295)" \
-	"2:ima-replay: entry 12 at offset $o: template data length 4294967295 exceeds 1048576" \
+o=$(field 11 4); tap_is "$(patch32 $o 4294967295)" \
+	"2:ima-replay: entry 11 at offset $o: template data length 4294967295 exceeds 16777216" \
 	"a huge template data length is refused (exit 2, no crash)"
-o=$(field 12 2); tap_is "$(patch32 $((o + 24)) 2147483648)" \
-	"2:ima-replay: entry 12 at offset $((o + 24)): template name length 2147483648 out of range (1-255)" \
+o=$(field 11 2); tap_is "$(patch32 $((o + 24)) 2147483648)" \
+	"2:ima-replay: entry 11 at offset $((o + 24)): template name length 2147483648 out of range (1-255)" \
 	"a huge template name length is refused"
-o=$(field 3 5); tap_is "$(patch32 $((o + 20)) 256)" \
-	"2:ima-replay: entry 3 at offset $((o + 20)): \"ima\" template file name length 256 exceeds 255" \
+o=$(field 2 5); tap_is "$(patch32 $((o + 20)) 256)" \
+	"2:ima-replay: entry 2 at offset $((o + 20)): \"ima\" template file name length 256 exceeds 255" \
 	"an \"ima\" file name longer than 255 is refused"
-o=$(field 12 2); tap_is "$(patch32 $o 24)" \
-	"2:ima-replay: entry 12 at offset $o: PCR index 24 out of range (0-23)" "PCR 24 is refused"
-"$mklog" --entries 60 --bad-digest 9 bad.log
+o=$(field 11 2); tap_is "$(patch32 $o 24)" \
+	"2:ima-replay: entry 11 at offset $o: PCR index 24 out of range (0-23)" "PCR 24 is refused"
+"$mklog" --entries 60 --bad-digest 9 bad.log	# mklog's 9th entry: index 8
 "$replay" bad.log >/dev/null 2>err
-tap_is "$?:$(cat err)" "2:ima-replay: entry 9 at offset $(field 9 2): template digest does not match the template data" \
+tap_is "$?:$(cat err)" "2:ima-replay: entry 8 at offset $(field 8 2): template digest does not match the template data" \
 	"a wrong template digest is caught, naming the entry"
 "$replay" --expect exp.20 bad.log >/dev/null 2>&1
 tap_is "$?" 2 "--expect on a damaged log: exit 2, even though the values match before it"
@@ -197,25 +200,9 @@ tap_is "$u:$?:$(grep -c '^usage: ima-replay' out)" "2:0:1" "no arguments: usage,
 
 # ---- fuzz a little, under ASan and UBSan ----
 if cc -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-o asan "$top/tools/ima-replay/ima-replay.c" "$top/tools/lib/imalog.c" \
+	-o asan "$top/testing/oracles/ima-replay/ima-replay.c" "$top/testing/oracles/ima-replay/imalog.c" \
 	$(pkg-config --libs libcrypto) 2>asan.err; then
-	python3 - mixed.log <<'EOF'
-import random, sys
-d = open(sys.argv[1], "rb").read()
-rng = random.Random(5)
-for i in range(300):
-    b = bytearray(d)
-    kind = i % 3
-    if kind == 0:       # flip bytes
-        for _ in range(rng.randint(1, 4)):
-            b[rng.randrange(len(b))] ^= 1 << rng.randrange(8)
-    elif kind == 1:     # cut
-        b = b[:rng.randrange(len(b))]
-    else:               # splice random bytes into a header
-        o = rng.randrange(len(b))
-        b[o:o + 4] = rng.randbytes(4)
-    open("fuzz%03d.log" % i, "wb").write(b)
-EOF
+	"$top/testing/fixtures/mkdamaged.py" logs --count 300 mixed.log
 	bad=
 	for f in fuzz*.log; do
 		./asan --chunk 7 "$f" >/dev/null 2>"$f.err"

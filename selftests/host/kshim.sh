@@ -1,19 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# tools/lib/kshim.h, the kernel environment for kernel sources built into
-# userspace programs (tpm-handoff's event log parser today, fuzzers later):
+# tools/kshim/kshim.h, the kernel environment for kernel sources built into
+# userspace programs (tpm-handoff, the fuzzers):
 # a file that includes the kernel headers it covers builds warning-free as
 # strict C11 next to glibc headers that include the system's UAPI ones
 # (<errno.h> includes <linux/errno.h>, <sys/stat.h> with _GNU_SOURCE
 # <linux/types.h>), with gcc and clang if present; its helpers have the
-# kernel's semantics; drivers/tpm_handoff/tcg_log.c builds through it
-# unchanged; and a broken helper is caught.
+# kernel's semantics; drivers/tpm_handoff/tcg_log.c, ima_log.c and
+# replay.c build through it unchanged; and a broken helper is caught.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-flags=(-std=c11 -Wall -Wextra -Werror -I "$top/tools/lib/include" -include "$top/tools/lib/kshim.h")
+flags=(-std=c11 -Wall -Wextra -Werror -I "$top/tools/kshim/include" -include "$top/tools/kshim/kshim.h")
 
 cat >"$tmp/t.c" <<'EOF'
 // SPDX-License-Identifier: GPL-2.0-only
@@ -84,7 +84,7 @@ int main(void)
 }
 EOF
 
-tap_plan 6
+tap_plan 7
 cc "${flags[@]}" -o "$tmp/t" "$tmp/t.c" 2>"$tmp/cc.err"
 rc=$?
 tap_diag "$(head -n 5 "$tmp/cc.err")"
@@ -101,12 +101,22 @@ cc "${flags[@]}" -c -o "$tmp/tcg_log.o" "$top/drivers/tpm_handoff/tcg_log.c" 2>"
 tap_is "$?:$(wc -c <"$tmp/tcg.err")" "0:0" "drivers/tpm_handoff/tcg_log.c builds unchanged through kshim"
 nm "$tmp/tcg_log.o" | grep -q ' T tcg_log_parse$'
 tap_is $? 0 "... and defines tcg_log_parse"
+# The IMA log parser and replay (its hashes: <crypto/hash.h> over libcrypto).
+bad=
+for c in cc clang; do
+	command -v $c >/dev/null || continue
+	for f in ima_log replay; do
+		$c "${flags[@]}" -c -o "$tmp/$f.o" "$top/drivers/tpm_handoff/$f.c" 2>"$tmp/$f.err" &&
+			[ ! -s "$tmp/$f.err" ] || { bad+=" $c:$f.c"; tap_diag "$(head -n 5 "$tmp/$f.err")"; }
+	done
+done
+tap_is "${bad:-none}" none "drivers/tpm_handoff/ima_log.c and replay.c build unchanged through kshim, no warning"
 
 # A helper broken on purpose (big-endian loads for the little-endian ones)
 # must make the checks fail.
 sed 's/return (u32)b\[0\] | (u32)b\[1\] << 8 | (u32)b\[2\] << 16 | (u32)b\[3\] << 24;/return (u32)b[0] << 24 | (u32)b[1] << 16 | (u32)b[2] << 8 | (u32)b[3];/' \
-	"$top/tools/lib/kshim.h" >"$tmp/kshim.h"
-cmp -s "$top/tools/lib/kshim.h" "$tmp/kshim.h" && tap_diag "the mutation did not apply"
+	"$top/tools/kshim/kshim.h" >"$tmp/kshim.h"
+cmp -s "$top/tools/kshim/kshim.h" "$tmp/kshim.h" && tap_diag "the mutation did not apply"
 mkdir -p "$tmp/inc/linux" "$tmp/inc/asm"
 for h in linux/types.h linux/kernel.h linux/string.h asm/unaligned.h; do
 	echo '#include "../../kshim.h"' >"$tmp/inc/$h"

@@ -85,21 +85,8 @@ tap_is $? 2 "a response without a command is refused (exit 2)"
 tap_is $? 2 "a missing trace file is an error"
 kill $pid 2>/dev/null
 
-# TPM 1.2.  tpm1 CMD...: send raw commands (hex) over one connection, print
-# each response as "RC HEX"; "-" for a TPM that did not answer.
-cat >"$tmp/tpm1.py" <<'PY'
-import socket, struct, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-for c in sys.argv[2:]:
-	s.sendall(bytes.fromhex(c))
-	r = b""
-	while len(r) < 10 or len(r) < struct.unpack(">I", r[2:6])[0]:
-		d = s.recv(4096)
-		if not d:
-			break
-		r += d
-	print("%d %s" % (struct.unpack(">I", r[6:10])[0], r.hex()) if len(r) >= 10 else "-")
-PY
+# TPM 1.2: tpm1 CMD... sends raw commands (hex) over one connection and
+# prints each response as "RC HEX" (testing/helpers/tpm-send).
 t1=$tmp/tpm12
 mkdir -p "$t1"
 port1=$((port + 2))
@@ -109,7 +96,7 @@ swtpm socket --tpmstate dir="$t1" \
 	--flags not-need-init --log file="$t1/log",level=20 \
 	--pid file="$t1/pid" --daemon || tap_bail "swtpm (TPM 1.2) did not start"
 pid1=$(cat "$t1/pid")
-tpm1() { python3 "$tmp/tpm1.py" "$port1" "$@"; }
+tpm1() { "$top/testing/helpers/tpm-send" "$port1" "$@"; }
 startup() { printf '00c10000000c00000099%04x' "$1"; }		# TPM_ST_CLEAR 1, _STATE 2
 extend() { printf '00c10000002200000014%08x%s' "$1" "$2"; }	# PCR, 20-byte digest
 pcrread() { printf '00c10000000e00000015%08x' "$1"; }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ima-replay: replay IMA's binary measurement list into PCR values, bank by
- * bank, as Linux 6.1 IMA extends the TPM (tools/lib/imalog.c), without
+ * bank, as Linux 6.1 IMA extends the TPM (testing/oracles/ima-replay/imalog.c), without
  * trusting anything but the log.
  *
  *   ima-replay [--entries N] LOG
@@ -14,14 +14,17 @@
  *	FILE holds "pcrP.<bank>: hex" lines (swtpm-trace pcrs prints them).
  *	For each expected bank of the selected PCRs (--pcr P; default PCR 10
  *	and any other PCR the log has entries for), report after how many
- *	entries the log reproduces it and under which interpretation; with
- *	--entries N it must be after exactly N.  All expected values must
- *	also match after one common number of entries, each bank under one
- *	interpretation.
+ *	entries the log reproduces it and with which digest kind
+ *	("template-hash" or "padded-sha1"); with --entries N it must be after
+ *	exactly N.  All expected values must also match after one common
+ *	number of entries, each bank with one digest kind.
  *
  * --chunk B feeds the parser B bytes at a time instead of 64 KiB (a test
- * of the streaming parser).  tools/ima-replay/mklog.py fabricates logs and
+ * of the streaming parser).  testing/fixtures/mklog.py fabricates logs and
  * their expected values for the tests (selftests/host/ima-replay.sh).
+ *
+ * Entries are numbered from 0 in messages ("entry 9 at offset ..." is the
+ * tenth entry), as the module numbers them; "after N entries" is a count.
  *
  * Exit: 0 all match, 1 a mismatch, 2 bad input (unreadable, truncated or
  * garbled log, bad expect file, bad usage).
@@ -36,7 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/imalog.h"
+#include "imalog.h"
 
 #define NONE		IMALOG_NONE
 #define MAX_WANTS	(IMALOG_MAX_PCRS * IMALOG_NR_BANKS)
@@ -93,18 +96,18 @@ static bool parse_u64(const char *s, uint64_t *out)
 struct snap {
 	uint64_t at;
 	bool taken;
-	uint8_t v[IMALOG_NR_BANKS][IMALOG_NR_INTERP][IMALOG_MAX_PCRS][IMALOG_MAX_DIGEST];
+	uint8_t v[IMALOG_NR_BANKS][IMALOG_NR_KINDS][IMALOG_MAX_PCRS][IMALOG_MAX_DIGEST];
 };
 
 static void take(struct snap *s, const struct imalog_replay *r)
 {
 	for (int b = 0; b < IMALOG_NR_BANKS; b++)
-		for (int i = 0; i < IMALOG_NR_INTERP; i++)
+		for (int k = 0; k < IMALOG_NR_KINDS; k++)
 			for (unsigned int p = 0; p < IMALOG_MAX_PCRS; p++) {
-				const uint8_t *v = imalog_replay_pcr(r, p, b, i);
+				const uint8_t *v = imalog_replay_pcr(r, p, b, k);
 
 				if (v)
-					memcpy(s->v[b][i][p], v, imalog_bank_size(b));
+					memcpy(s->v[b][k][p], v, imalog_bank_size(b));
 			}
 	s->taken = true;
 }
@@ -202,14 +205,15 @@ static int plain(struct imalog_replay *r, const char *log, uint64_t at)
 	for (unsigned int p = 0; p < IMALOG_MAX_PCRS; p++) {
 		if (!(seen & (1u << p)))
 			continue;
-		for (int i = 0; i < IMALOG_NR_INTERP; i++)
+		for (int k = 0; k < IMALOG_NR_KINDS; k++)
 			for (int b = 0; b < IMALOG_NR_BANKS; b++) {
 				if (!imalog_replay_has_bank(r, b) ||
-				    (i == IMALOG_PADDED_SHA1 && b == IMALOG_SHA1))
+				    (k == IMALOG_KIND_PADDED && b == IMALOG_SHA1))
 					continue;
-				printf("pcr%u.%s%s: ", p, imalog_bank_name(b),
-				       i == IMALOG_PADDED_SHA1 ? ".padded-sha1" : "");
-				print_hex(s.v[b][i][p], imalog_bank_size(b));
+				printf("pcr%u.%s%s%s: ", p, imalog_bank_name(b),
+				       k == IMALOG_KIND_PADDED ? "." : "",
+				       k == IMALOG_KIND_PADDED ? imalog_kind_name(k) : "");
+				print_hex(s.v[b][k][p], imalog_bank_size(b));
 			}
 	}
 	printf("entries: %" PRIu64 "\n", at);
@@ -331,38 +335,39 @@ bad:
 	return ret;
 }
 
-static int nr_interp(const struct imalog_match *m)
+/* The digest kinds of m's bank: for sha1 both are the same. */
+static int nr_kinds(const struct imalog_match *m)
 {
-	return m->bank == IMALOG_SHA1 ? 1 : IMALOG_NR_INTERP;
+	return m->bank == IMALOG_SHA1 ? 1 : IMALOG_NR_KINDS;
 }
 
-/* Does interpretation i of m hold after n entries? */
-static bool holds(const struct imalog_match *m, int i, uint64_t n, bool exact)
+/* Does m hold after n entries with digest kind k? */
+static bool holds(const struct imalog_match *m, int k, uint64_t n, bool exact)
 {
 	if (exact)
-		return m->found[i].at_hit;
-	return m->found[i].first != NONE && m->found[i].first <= n &&
-	       n <= m->found[i].last;
+		return m->found[k].at_hit;
+	return m->found[k].first != NONE && m->found[k].first <= n &&
+	       n <= m->found[k].last;
 }
 
 /*
- * After n entries, can every selected value be matched, each bank under
- * one interpretation for all its PCRs?
+ * After n entries, can every selected value be matched, each bank with
+ * one digest kind for all its PCRs?
  */
 static bool consistent(struct want **sel, size_t ns, uint64_t n, bool exact)
 {
 	for (int b = 0; b < IMALOG_NR_BANKS; b++) {
 		bool any = false, ok = false;
 
-		for (int i = 0; i < IMALOG_NR_INTERP && !ok; i++) {
+		for (int k = 0; k < IMALOG_NR_KINDS && !ok; k++) {
 			bool all = true;
 
-			for (size_t k = 0; k < ns; k++) {
-				if ((int)sel[k]->m.bank != b)
+			for (size_t j = 0; j < ns; j++) {
+				if ((int)sel[j]->m.bank != b)
 					continue;
 				any = true;
-				if (i >= nr_interp(&sel[k]->m) ||
-				    !holds(&sel[k]->m, i, n, exact))
+				if (k >= nr_kinds(&sel[j]->m) ||
+				    !holds(&sel[j]->m, k, n, exact))
 					all = false;
 			}
 			ok = all;
@@ -381,15 +386,15 @@ static void print_range(uint64_t first, uint64_t last)
 		printf("%" PRIu64 "-%" PRIu64, first, last);
 }
 
-/* "(template-hash)", "(padded-sha1)" or both: the interpretations in mask. */
-static void print_interps(unsigned int mask)
+/* "(template-hash)", "(padded-sha1)" or both: the digest kinds in mask. */
+static void print_kinds(unsigned int mask)
 {
 	const char *sep = "";
 
 	printf(" (");
-	for (int i = 0; i < IMALOG_NR_INTERP; i++)
-		if (mask & (1u << i)) {
-			printf("%s%s", sep, imalog_interp_name(i));
+	for (int k = 0; k < IMALOG_NR_KINDS; k++)
+		if (mask & (1u << k)) {
+			printf("%s%s", sep, imalog_kind_name(k));
 			sep = ", ";
 		}
 	printf(")\n");
@@ -403,23 +408,23 @@ static bool report(const struct imalog_match *m, uint64_t at)
 
 	printf("pcr%u.%s: ", m->pcr, imalog_bank_name(m->bank));
 	if (at != NONE) {
-		for (int i = 0; i < nr_interp(m); i++)
-			if (m->found[i].at_hit)
-				mask |= 1u << i;
+		for (int k = 0; k < nr_kinds(m); k++)
+			if (m->found[k].at_hit)
+				mask |= 1u << k;
 		if (mask) {
 			printf("matches after %" PRIu64 " entries", at);
-			print_interps(mask);
+			print_kinds(mask);
 			return true;
 		}
 	}
-	for (int i = 0; i < nr_interp(m); i++) {
-		if (m->found[i].first == NONE)
+	for (int k = 0; k < nr_kinds(m); k++) {
+		if (m->found[k].first == NONE)
 			continue;
 		if (first < 0)
-			first = i;
-		if (m->found[i].first == m->found[first].first &&
-		    m->found[i].last == m->found[first].last)
-			mask |= 1u << i;
+			first = k;
+		if (m->found[k].first == m->found[first].first &&
+		    m->found[k].last == m->found[first].last)
+			mask |= 1u << k;
 	}
 	if (first < 0) {
 		printf("no prefix matches\n");
@@ -430,7 +435,7 @@ static bool report(const struct imalog_match *m, uint64_t at)
 	printf(" entries");
 	if (at != NONE)
 		printf(", not %" PRIu64, at);
-	print_interps(mask);
+	print_kinds(mask);
 	return at == NONE;
 }
 
@@ -503,8 +508,8 @@ static int expect(struct imalog_replay *r, const char *log, const char *file,
 				common = at;
 		} else {
 			for (size_t k = 0; k < ns; k++)
-				for (int i = 0; i < nr_interp(&sel[k]->m); i++) {
-					uint64_t c = sel[k]->m.found[i].first;
+				for (int j = 0; j < nr_kinds(&sel[k]->m); j++) {
+					uint64_t c = sel[k]->m.found[j].first;
 
 					if (c != NONE && c < common &&
 					    consistent(sel, ns, c, false))
@@ -512,7 +517,7 @@ static int expect(struct imalog_replay *r, const char *log, const char *file,
 				}
 		}
 		if (common == NONE) {
-			printf("no common prefix: the values do not all match after the same number of entries (each bank under one interpretation)\n");
+			printf("no common prefix: the values do not all match after the same number of entries (each bank with one digest kind)\n");
 			ok = false;
 		}
 	}

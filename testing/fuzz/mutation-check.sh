@@ -4,11 +4,11 @@
 # Does each fuzzer find a bug?  For every mutation below, a private copy of
 # the source under test gets a bug on purpose (a length check removed, a
 # bound widened), the target is built from that copy into a temporary
-# directory (tools/fuzz/Makefile's *_C and OUT variables), and fuzzed from
+# directory (testing/fuzz/Makefile's *_C and OUT variables), and fuzzed from
 # its seed corpus until it crashes or SECONDS (default 60) pass.  Nothing
-# in the tree changes: not the sources, not tools/fuzz/regressions.
+# in the tree changes: not the sources, not testing/fuzz/regressions.
 #
-#   tools/fuzz/mutation-check.sh [SECONDS] [NAME...]
+#   testing/fuzz/mutation-check.sh [SECONDS] [NAME...]
 #
 # One line per mutation: found after how long and how, or NOT FOUND; the
 # exit status is 1 if any was not found.  Run it after changing a target's
@@ -70,6 +70,15 @@ mutant ima-name-len fuzz-ima-log IMA_LOG_C $TH/ima_log.c \
 mutant ima-data-split fuzz-ima-log IMA_LOG_C $TH/ima_log.c \
 	's/n = min_t(size_t, len, p->data_left);/n = min_t(size_t, len, p->data_left + (len > 40));/' \
 	"a data piece runs one byte into the next entry (logic only)"
+mutant ima-pcr-24 fuzz-ima-log IMA_LOG_C $TH/ima_log.c \
+	's/if (e->pcr >= TH_NR_PCRS)/if (e->pcr > TH_NR_PCRS)/' \
+	"PCR 24 taken: the replay writes past its PCRs, the oracle refuses it"
+mutant replay-padded fuzz-ima-log REPLAY_C $TH/replay.c \
+	's/memcpy(r->digest\[b\]\[TH_KIND_PADDED\], r->entry.digest,/memcpy(r->digest[b][TH_KIND_PADDED] + 1, r->entry.digest,/' \
+	"the padded-sha1 digest shifted by a byte (logic only): the oracle pads it right"
+mutant replay-violation fuzz-ima-log REPLAY_C $TH/replay.c \
+	's/r->violation = !memchr_inv(e->digest, 0, SHA1_DIGEST_SIZE);/r->violation = !memchr_inv(e->digest, 0, SHA1_DIGEST_SIZE - 1);/' \
+	"a digest ending in one non-zero byte taken for a violation (logic only)"
 mutant rsp-digest-size fuzz-tpm-rsp TPM_CMD_C $TH/tpm_cmd.c \
 	's/dsize != size ||/dsize < size ||/; s/take(&r, v->val\[bank\]\[pcr\], size)/take(\&r, v->val[bank][pcr], dsize)/' \
 	"a digest longer than the bank's is taken whole: writes past the PCR value"
@@ -88,10 +97,10 @@ mutant vtpmd-len fuzz-vtpmd-req VTPMD_PROTO_C tools/vtpmd/proto.c \
 mutant vtpmd-room fuzz-vtpmd-req VTPMD_PROTO_C tools/vtpmd/proto.c \
 	's/if (o + TPM_HEADER > pagesz)/if (o > pagesz)/' \
 	"no room check for the error answer after the grant list"
-mutant imalog-ima-name fuzz-imalog-user IMALOG_C tools/lib/imalog.c \
+mutant imalog-ima-name fuzz-ima-log IMALOG_C testing/oracles/ima-replay/imalog.c \
 	'/case ST_IMA_HDR:/,/return 0;/s/if (v > IMALOG_NAME_MAX)/if (v > 4 * IMALOG_NAME_MAX)/' \
 	'"ima" file name length bound too loose: the entry buffer overflows'
-mutant imalog-printable fuzz-imalog-user IMALOG_C tools/lib/imalog.c \
+mutant imalog-printable fuzz-ima-log IMALOG_C testing/oracles/ima-replay/imalog.c \
 	's/if (f\[i\] <= 0x20 || f\[i\] >= 0x7f)/if (f[i] < 0x20 || f[i] >= 0x7f)/' \
 	"a space in a template name accepted (logic only)"
 

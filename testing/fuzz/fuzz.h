@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Helpers shared by the libFuzzer targets in tools/fuzz (see
+ * Helpers shared by the libFuzzer targets in testing/fuzz (see
  * Documentation/testing.rst, "Fuzzers").
  *
  * FUZZ_ASSERT(cond) aborts on a violated invariant, so that a logic bug is
