@@ -36,9 +36,10 @@ modules: kdir
 
 tools:
 	$(MAKE) -C tools
+	$(MAKE) -C testing
 
 fuzz:
-	$(MAKE) -C tools/fuzz
+	$(MAKE) -C testing/fuzz
 
 # The release modules install under (Debian's include/config/kernel.release
 # holds the upstream version instead).
@@ -50,7 +51,7 @@ install: modules
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
 
 $(CHECKPATCH):
-	tools/extract-kernel-scripts $(dir $(CHECKPATCH))
+	scripts/extract-kernel-scripts $(dir $(CHECKPATCH))
 
 # CAMELCASE is ignored: the only CamelCase names are Xen's own (XenbusState*),
 # which checkpatch cannot see without a kernel tree.
@@ -61,36 +62,37 @@ lint: $(CHECKPATCH)
 		| tee /dev/stderr | grep -q . && exit 1 || echo "lint: clean"
 
 deps:
-	tools/deps.sh
+	scripts/deps.sh
 
 check: deps
 	$(MAKE) all
-	tools/check
+	testing/check
 
 demo: deps
 	$(MAKE) all
-	tools/demo
+	testing/demo/demo
 
 # BENCH_SIZES / BENCH_REPS from the environment choose a shorter run.
 bench: deps
 	$(MAKE) all
-	tools/bench/run
+	testing/bench/bench
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools clean
+	$(MAKE) -C testing clean
 	rm -rf build
 
-# Debug kernels built from linux-source-6.1 (tools/kernel/build; see
+# Debug kernels built from linux-source-6.1 (testing/kernel/build; see
 # Documentation/testing.rst, "Debug kernels"): a Xen PV dom0 with lockdep,
-# kmemleak and UBSAN for tools/vm/run, and a KASAN + KUnit kernel for
-# native QEMU boots (tools/kernel/boot-native).
+# kmemleak and UBSAN for testing/vm/boot-dom0, and a KASAN + KUnit kernel for
+# native QEMU boots (testing/kernel/boot-native).
 .PHONY: kernels kernel-dom0-debug kernel-kasan
 
 kernels: kernel-dom0-debug kernel-kasan
 
 kernel-dom0-debug:
-	tools/kernel/build dom0-debug
+	testing/kernel/build dom0-debug
 
 kernel-kasan:
-	tools/kernel/build kasan
+	testing/kernel/build kasan

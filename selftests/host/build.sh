@@ -3,9 +3,10 @@
 #
 # Kernel code quality gates: the modules build without a single warning
 # under W=1 and under sparse (C=2 checks every file), checkpatch --strict is
-# clean, and every source file carries an SPDX line.  It builds in a
-# private copy of the tree (what git tracks, and new files it does not
-# ignore): tools/check runs VM jobs beside it that copy drivers/*.ko.
+# clean, every text file carries an SPDX line and git tracks no build
+# product.  It builds in a private copy of the tree (what git tracks, and
+# new files it does not ignore): testing/check runs VM jobs beside it that
+# copy drivers/*.ko.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/tap.sh"
 tmp=$(mktemp -d)
@@ -16,7 +17,7 @@ mkdir -p "$tmp/src"
 	{ echo "Bail out! cannot copy the tree"; exit 1; }
 cd "$tmp/src" || exit 1
 
-tap_plan 9
+tap_plan 10
 make -s modules >/dev/null 2>&1
 tap_is $? 0 "the modules build"
 ko=$(find drivers -name '*.ko' | wc -l)
@@ -51,8 +52,20 @@ dk=(dkms --dkmstree "$tmp/dkms-tree" --sourcetree "$tmp/dkms-src")
 tap_ok "dkms builds the modules from dkms.conf" \
 	sh -c "test -f '$tmp/dkms-tree/tpm-handoff/0.1/$rel/x86_64/module/xen_tpmfront_ext.ko' &&
 	       test -f '$tmp/dkms-tree/tpm-handoff/0.1/$rel/x86_64/module/tpm_handoff.ko'"
-missing=$(git -C "$top" ls-files '*.c' '*.h' '*.sh' 'Makefile' 'Kbuild' '*/Kbuild' '*/Makefile' 'tools/vm/run' \
-	'tools/vm/mkrootfs' 'tools/check' 'tools/demo' 'tools/deps.sh' | while read -r f; do
-	head -n 3 "$top/$f" | grep -q 'SPDX-License-Identifier: GPL-2.0-only' || echo "$f"; done)
-tap_is "${missing:-none}" none "every source file has an SPDX GPL-2.0-only line"
+# Every text file a person writes carries the licence.  The exceptions have
+# a format of their own or are data: the licence text, the README,
+# .gitignore, the kernel's ABI description, the kernel patches (a patch
+# starts with its header) and the fuzzers' corpora and regressions.
+missing=$(cd "$top" && git ls-files -co --exclude-standard |
+	grep -v -e '^LICENSE$' -e '^README\.md$' -e '^\.gitignore$' -e '^Documentation/ABI/' \
+		-e '\.patch$' -e '^testing/fuzz/corpus/' -e '^testing/fuzz/regressions/' |
+	while read -r f; do
+		[ -f "$f" ] && grep -Iq . "$f" && ! head -n 3 "$f" | grep -q 'SPDX-License-Identifier: GPL-2.0-only' &&
+			echo "$f"
+	done)
+tap_is "${missing:-none}" none "every text file has an SPDX GPL-2.0-only line"
+# What a build or a run produces is ignored, never committed: a file git
+# tracks that .gitignore matches (a compiled Python cache, an object) is one.
+products=$(git -C "$top" ls-files -ci --exclude-standard | tr '\n' ' ')
+tap_is "${products:-none}" none "git tracks no build product (no file that .gitignore ignores)"
 tap_done

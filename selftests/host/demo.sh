@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make demo, as the README's first command runs it (tools/demo, which
+# make demo, as the README's first command runs it (testing/demo/demo, which
 # boots the measured dom0): it exits 0, its report says that no command
 # reached the pTPM after the handoff, and tpm-handoff verify passed in
 # dom0 and on the host.
@@ -10,10 +10,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 tap_plan 4
 out=$top/build/demo-test
-DEMO_OUT=$out "$top/tools/demo" >"$out.log" 2>&1
+DEMO_OUT=$out "$top/testing/demo/demo" >"$out.log" 2>&1
 rc=$?
 tail -n 12 "$out.log" | tap_diag "$(cat)"
-tap_is "$rc" 0 "tools/demo exits 0"
+tap_is "$rc" 0 "testing/demo/demo exits 0"
 tap_ok "the report: 0 commands reached the pTPM after the handoff" \
 	grep -q "commands that reached the pTPM after the handoff: 0 " "$out.log"
 tap_ok "the report: tpm-handoff verify passed in dom0" grep -q "^   ok: verify passes" "$out.log"

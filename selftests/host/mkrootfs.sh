@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# tools/vm/mkrootfs's contract with tools/vm/run: stdout is the image's
+# testing/vm/mkrootfs's contract with testing/vm/boot-dom0: stdout is the image's
 # path and nothing else, on the first (building) run as on a cached one;
 # the image is an ext4 file labelled th-rootfs holding what debootstrap
 # made; a failing debootstrap fails mkrootfs with its log and leaves no
@@ -35,7 +35,7 @@ S
 chmod +x "$tmp/bin/debootstrap"
 
 export TPM_HANDOFF_CACHE=$tmp/cache
-PATH=$tmp/bin:$PATH "$top/tools/vm/mkrootfs" >"$tmp/out1" 2>"$tmp/err1"
+PATH=$tmp/bin:$PATH "$top/testing/vm/mkrootfs" >"$tmp/out1" 2>"$tmp/err1"
 tap_is $? 0 "mkrootfs builds with a working debootstrap"
 tap_is "$(wc -l <"$tmp/out1")" 1 "the building run prints one line on stdout"
 img=$(cat "$tmp/out1")
@@ -46,11 +46,11 @@ tap_is "$(debugfs -R 'cat /etc/th-fake' "$img" 2>/dev/null)" "fake rootfs" \
 	"the image holds what debootstrap made"
 tap_is "$(debugfs -R 'cat /etc/th-ima-candidates' "$img" 2>/dev/null)" /usr/lib/y/small \
 	"the image lists its small files under /usr/lib and /usr/share for ima_grow (docs removed)"
-tap_is "$(PATH=$tmp/bin:$PATH "$top/tools/vm/mkrootfs" 2>/dev/null)" "$img" \
+tap_is "$(PATH=$tmp/bin:$PATH "$top/testing/vm/mkrootfs" 2>/dev/null)" "$img" \
 	"a cached run prints the same path, alone"
 
 rm -rf "$TPM_HANDOFF_CACHE"
-FAKE_DEBOOTSTRAP_FAIL=1 PATH=$tmp/bin:$PATH "$top/tools/vm/mkrootfs" >"$tmp/out2" 2>"$tmp/err2"
+FAKE_DEBOOTSTRAP_FAIL=1 PATH=$tmp/bin:$PATH "$top/testing/vm/mkrootfs" >"$tmp/out2" 2>"$tmp/err2"
 rc=$?
 tap_ok "a failing debootstrap fails mkrootfs, saying so (exit $rc)" \
 	bash -c '[ "$1" != 0 ] && grep -q "fake failure" "$2" && grep -q "debootstrap failed" "$2"' _ "$rc" "$tmp/err2"

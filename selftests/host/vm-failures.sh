@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# tools/vm/run reports failures and never hangs: the script's exit status
+# testing/vm/boot-dom0 reports failures and never hangs: the script's exit status
 # comes back, a dom0 panic ends the run with 125 and the console saved, and
 # a script running past --timeout is stopped.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/tap.sh"
-run=$top/tools/vm/run
+run=$top/testing/vm/boot-dom0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

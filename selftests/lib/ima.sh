@@ -17,7 +17,7 @@ ima_count() {
 # measurement list holds at least N entries.  Each file read is a real
 # measurement on the ext4 rootfs (ima_policy=tcb measures root's reads).
 # The candidates are small files under /usr/share and /usr/lib, listed
-# once per boot (tools/vm/mkrootfs leaves the list in the image as
+# once per boot (testing/vm/mkrootfs leaves the list in the image as
 # /etc/th-ima-candidates; else find makes it); how many were used is kept
 # in /run, so later calls, by this script or the next one in the same
 # boot, start with files not yet read.  Files are read in batches, one cat

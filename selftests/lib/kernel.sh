@@ -4,8 +4,8 @@
 # The kernel's own verdict on a scenario, for every kernel the tests boot
 # (Debian's stock one, the debug dom0 kernel, the KASAN kernel).  The guest
 # calls kernel_scenario_start before a script and kernel_scenario_end after
-# it (tools/vm/guest/stage2 and tools/kernel/guest/stage2 for a script that
-# boots alone; tools/check's group script for each member); tools/check
+# it (testing/vm/guest/stage2, in a dom0 and natively, for a script that
+# boots alone; testing/check's group script for each member); testing/check
 # turns the result into one TAP line per script.
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
@@ -22,7 +22,7 @@ kmemleak_on() {
 # kernel_scenario_start [--scanned]: remember where the kernel log is;
 # forget the leaks kmemleak knows of so far (they belong to the boot or an
 # earlier scenario, which was judged then).  --scanned: the previous
-# scenario's end just scanned (a check-boot group's next member), so only
+# scenario's end just scanned (a boot group's next member), so only
 # "clear"; what leaked in between is this scenario's.
 kernel_scenario_start() {
 	KERNEL_MARK=$(dmesg | wc -l)

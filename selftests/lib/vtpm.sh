@@ -101,7 +101,7 @@ vtpm_restart() {
 }
 
 # vtpm_reset: the dom0 vTPM as a boot leaves it, for scripts that share a
-# boot (tools/check's check-boot groups): an uncommitted tpm_handoff
+# boot (a boot group of testing/suites): an uncommitted tpm_handoff
 # unloaded, the stock xen_tpmfront unloaded and xen_tpmfront_ext loaded,
 # a new vtpmd with an empty TPM 2.0 state and its chip in $TH_VTPM_DEV.
 vtpm_reset() {

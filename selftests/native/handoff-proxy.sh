@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The handoff core end to end on the KASAN kernel, booted natively (no Xen;
-# tools/kernel/boot-native): the pTPM is QEMU's tpm-tis on a swtpm, the
+# testing/kernel/boot-native): the pTPM is QEMU's tpm-tis on a swtpm, the
 # vTPM a second, non-Xen TPM chip: tpm_vtpm_proxy with a swtpm inside the
 # guest, named by vtpm=tpmN.  KASAN, lockdep, UBSAN and kmemleak watch the
 # whole run (the boot's kernel verdict); the named chip's locks nest

@@ -4,7 +4,6 @@
 # A vTPM that lacks a PCR bank which IMA extends on the pTPM is refused
 # before anything happens: -EOPNOTSUPP, an error that names the bank, and
 # the system stays on the pTPM.
-# check-boot: handoff 1
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"

@@ -7,7 +7,6 @@
 # extended: anyone could drive them to match a forged log.  The handoff
 # refuses such a vTPM, naming the bank and the fix; vtpmd --pcr-banks
 # starts it with the pTPM's banks, and then it commits.
-# vm-args: --ptpm-banks sha1,sha256
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"

@@ -13,7 +13,6 @@
 #    barrier with the parser's reason; a dirty vTPM PCR gives -EBUSY;
 #  - bad fw_pcrs values and a relative fw_log are refused when written,
 #    and a missing fw_log file makes the trigger fail with a clear error.
-# check-boot: handoff 2
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"

@@ -6,7 +6,6 @@
 # nothing; non-root writers are refused; no vTPM gives -ENODEV; of 8
 # concurrent triggers exactly one runs (the others get -EBUSY); a trigger
 # after commit gets -EALREADY; after commit neither module can be removed.
-# check-boot: handoff 3
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"

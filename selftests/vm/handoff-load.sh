@@ -7,8 +7,7 @@
 # whole log validates against the vTPM, and the client sees only successes
 # or clean TPM errors, never a hang.  The host half checks the pTPM side.
 # Two vCPUs, so that the load, the client and the handoff really run at
-# once (tools/check gives it the machine to itself on Debian's kernel).
-# vm-args: --smp 2
+# once (testing/check gives it the machine to itself on Debian's kernel).
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"

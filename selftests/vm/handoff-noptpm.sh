@@ -6,7 +6,6 @@
 # as "the pTPM"; a trigger with vtpm=xen would forward the chip to itself
 # and deadlock on its own ops_sem under the barrier.  With the early replay
 # on and off: a clear error, at once, and the chip still works.
-# vm-args: --no-ptpm
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"

@@ -7,7 +7,6 @@
 # touch the pTPM).  The host half (handoff-tis-quiet.host) reads QEMU's own
 # tpm_tis trace, an oracle outside dom0: no access to the TIS registers
 # after the snapshot.
-# vm-args: --trace-tis
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"

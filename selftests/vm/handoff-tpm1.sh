@@ -8,7 +8,6 @@
 # and /dev/tpm0 reach the vTPM.  A TPM 2.0 vTPM is refused first (mixed
 # families).  tpm-handoff verify passes on the pair.  The host half
 # (handoff-tpm1.host) checks the pTPM's side from its swtpm trace.
-# vm-args: --tpm1
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"

@@ -3,7 +3,7 @@
 #
 # The kernel's verdict after a scenario (selftests/lib/kernel.sh) catches a
 # real leak, even one made just before the scenario ends: kmemleak-test
-# (CONFIG_DEBUG_KMEMLEAK_TEST, tools/kernel/debug.config) leaks 13 objects
+# (CONFIG_DEBUG_KMEMLEAK_TEST, testing/kernel/debug.config) leaks 13 objects
 # on purpose when loaded, and kernel_scenario_end must call that scenario
 # dirty and quote kmemleak's report.  Then its modprobe's PID is listed as
 # deliberate ($KMEMLEAK_EXPECTED), and the next scenario is clean however
@@ -11,7 +11,6 @@
 # somewhere hides an object until it is overwritten; seen here: 12 of 13
 # at once, the last one a scan later, or not within a minute).  Skipped on
 # kernels without kmemleak (Debian's).
-# check-boot: vtpm 0
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/kernel.sh"

@@ -1,14 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Smoke test of the measured dom0 on a TPM 1.2 pTPM (tools/vm/run --tpm1):
+# Smoke test of the measured dom0 on a TPM 1.2 pTPM (testing/vm/boot-dom0 --tpm1):
 # tpm0 is the tpm_tis pTPM, a TPM 1.2, enabled and active; SeaBIOS left a
 # TCG 1.2 event log (ACPI TCPA); IMA's boot_aggregate is real, its log
 # holds >= 500 measurements, and evmctl validates that log against PCR 10
 # (sha1, the only bank).  Leaves for the host half (smoke-tpm1.host), which
 # recomputes every PCR from the swtpm trace: $RESULTS/pcrs (tpm0's PCRs
 # 0-23 as dom0 read them), pcr10, ima.log, ima-count and bios.log.
-# vm-args: --tpm1
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"
@@ -19,7 +18,7 @@ drv=$(readlink -f $sys/device/driver)
 tap_is "${drv##*/}" tpm_tis "tpm0 is bound to tpm_tis"
 ver=$(cat $sys/tpm_version_major 2>/dev/null)
 tap_is "$ver" 1 "tpm0 is a TPM 1.2"
-[ "$ver" = 1 ] || tap_diag "a TPM 2.0 pTPM: boot with tools/vm/run --tpm1"
+[ "$ver" = 1 ] || tap_diag "a TPM 2.0 pTPM: boot with testing/vm/boot-dom0 --tpm1"
 tap_ok "dmesg: tpm_tis found a 1.2 TPM" grep -q 'tpm_tis .*: 1\.2 TPM' <<<"$(dmesg)"
 tap_ok "no /dev/tpmrm0 (TPM 1.2 has no resource manager)" test ! -e /dev/tpmrm0
 tap_is "$(cat $sys/device/enabled 2>/dev/null) $(cat $sys/device/active 2>/dev/null)" "1 1" \

@@ -4,7 +4,6 @@
 # With vtpmd serving dom0, the vTPM is a TPM 2.0 chip whose /dev/tpmN and
 # /dev/tpmrmN answer tpm2-tools, and PCR_Extend computes what the TPM 2.0
 # spec says.  xen_tpmfront_ext refuses to load beside the stock driver.
-# check-boot: vtpm 4
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/vtpm.sh"

@@ -6,7 +6,6 @@
 # page itself is malformed, and crashes neither side; the next command
 # works.  A backend that stalls or dies gives errors within the timeouts,
 # and a restarted one works.
-# check-boot: vtpm 1
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/vtpm.sh"

@@ -5,7 +5,6 @@
 # gets errors within the TPM's timeouts, never a hang; the kernel log has
 # no oops or warning; no event channel or grant is left behind; a restarted
 # vtpmd is usable again.
-# check-boot: vtpm 2
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/vtpm.sh"

@@ -3,7 +3,6 @@
 #
 # TPM 1.2 backends keep working: vtpmd --tpm1 registers as a TPM 1.2 chip
 # (no /dev/tpmrmN) that answers TPM 1.2 commands on /dev/tpmN.
-# check-boot: vtpm 3
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/vtpm.sh"

@@ -8,7 +8,6 @@
 # frontend's probe and is then stopped, one that stops answering once it
 # announces Closing.  Meanwhile another xenstore watch in dom0 fires within
 # a second.
-# check-boot: vtpm 5
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/vtpm.sh"

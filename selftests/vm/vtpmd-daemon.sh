@@ -6,7 +6,6 @@
 # are links; a second vtpmd for the same domain (or the same state) refuses
 # to start and the live device goes on; once set up it holds no capability;
 # and a request at a locality it was not told to allow is refused.
-# check-boot: vtpm 6
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/vtpm.sh"
