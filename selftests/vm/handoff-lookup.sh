@@ -5,7 +5,7 @@
 # xen_tpmfront_ext.  That lookup must never wait for a backend, and must
 # not hold the state machine's lock: here the backend stalls during the
 # frontend's probe, and both vtpm and state answer at once.
-# check-boot: handoff 4
+# check-boot: handoff 0
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/vtpm.sh"
