@@ -432,6 +432,33 @@ void tpmfront_ext_put(struct tpm_chip *chip)
 EXPORT_SYMBOL_GPL(tpmfront_ext_put);
 
 /**
+ * tpmfront_ext_abort() - stop waiting for the command in flight on a vTPM
+ * @chip: a chip taken with tpmfront_ext_get()
+ *
+ * The frontend waits for its backend without regard to signals (a signal
+ * must not cancel an IMA extend, see tpmif.c).  A user that needs to give
+ * up on a command it sent, tpm_handoff's watchdog, calls this instead: the
+ * command in flight on @chip, if any, is cancelled and fails with
+ * -ECANCELED.  Commands sent later are not affected.
+ *
+ * Context: process context; takes tpmfront_lock.
+ */
+void tpmfront_ext_abort(struct tpm_chip *chip)
+{
+	struct tpmfront *front;
+
+	mutex_lock(&tpmfront_lock);
+	list_for_each_entry(front, &tpmfront_list, node) {
+		if (front->registered && front->chip == chip) {
+			atomic_inc(&front->abort_gen);
+			wake_up(&front->wq);
+		}
+	}
+	mutex_unlock(&tpmfront_lock);
+}
+EXPORT_SYMBOL_GPL(tpmfront_ext_abort);
+
+/**
  * tpmfront_ext_register_notifier() - hear when a vTPM comes and goes
  * @nb: called with TPMFRONT_EXT_UP or TPMFRONT_EXT_DOWN and the chip, in
  *	process context with tpmfront_lock held: it must not call

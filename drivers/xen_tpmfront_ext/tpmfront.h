@@ -38,6 +38,8 @@ struct vtpm_shared_page;
  *		out and the wait after it: every command fails at once with
  *		-ENODEV until the backend settles the page or reconnects.
  *		TPM ops only, as @stuck.
+ * @abort_gen:	bumped by tpmfront_ext_abort(): a command that was sent
+ *		before stops waiting for its answer (it is cancelled)
  * @registered:	@chip is registered (tpmfront_lock)
  * @backend:	the backend's last xenbus state, for @work (WRITE_ONCE)
  * @work:	brings the chip in line with @backend: registers it when the
@@ -57,6 +59,7 @@ struct tpmfront {
 	bool connected;
 	bool stuck;
 	bool dead;
+	atomic_t abort_gen;
 	bool registered;
 	int backend;
 	struct work_struct work;
