@@ -69,6 +69,7 @@ struct tpmfront {
 extern const struct tpm_class_ops tpmfront_tpm_ops;
 
 size_t tpmif_data_offset(void);
+bool tpmif_wait_settled(struct tpmfront *front, unsigned long timeout);
 int tpmif_check_response(u8 state, u32 length, size_t *len);
 
 #endif /* _XEN_TPMFRONT_EXT_TPMFRONT_H */

@@ -106,6 +106,24 @@ static bool tpmif_settled(struct tpmfront *front)
 	       state > VTPM_STATE_CANCEL || !READ_ONCE(front->connected);
 }
 
+/**
+ * tpmif_wait_settled() - wait for the backend to finish with the page
+ * @front: the frontend, connected
+ * @timeout: at most this many jiffies
+ *
+ * For tpmfront_connect(), between two attempts to register a chip: a
+ * backend busy with a command the core gave up on (its first commands may
+ * be slow: it creates its state) settles it before the next attempt.
+ * Ends early if the backend disconnects.  Sleeps (TASK_IDLE).
+ *
+ * Return: true if the backend settled the page and is still connected.
+ */
+bool tpmif_wait_settled(struct tpmfront *front, unsigned long timeout)
+{
+	wait_event_idle_timeout(front->wq, tpmif_settled(front), timeout);
+	return READ_ONCE(front->connected) && tpmif_settled(front);
+}
+
 /*
  * Wait until the backend settles, at most @timeout jiffies, or until
  * tpmfront_ext_abort() moves @front->abort_gen past @gen.  Signals do not
