@@ -25,8 +25,11 @@
  * The watchdog bounds the barrier.  The handoff runs in a kernel thread that
  * accepts SIGKILL; when the limit passes, the watchdog sends it one.  That
  * ends a wait for in-flight commands (down_write_killable()) and an
- * interruptible wait for a vTPM response; the thread checks
- * th_barrier_expired() between commands and aborts.
+ * interruptible wait for a vTPM response (tpm_vtpm_proxy's).  The Xen
+ * frontend waits for its backend regardless of signals (a signal must not
+ * cancel an IMA extend), so the watchdog also calls the vTPM's abort hook,
+ * tpmfront_ext_abort(), from a work item (it sleeps; a timer may not).  The
+ * thread checks th_barrier_expired() between commands and aborts.
  */
 #include <linux/kernel.h>
 #include <linux/rwsem.h>
@@ -34,6 +37,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/jiffies.h>
+#include <linux/workqueue.h>
 
 #include "tpm_handoff_priv.h"
 
@@ -43,6 +47,31 @@ static void th_watchdog_fire(struct timer_list *t)
 
 	atomic_set(&b->fired, 1);
 	send_sig(SIGKILL, b->task, 1);
+	if (b->abort)
+		schedule_work(&b->abort_work);
+}
+
+static void th_watchdog_abort(struct work_struct *work)
+{
+	struct th_barrier *b = container_of(work, struct th_barrier,
+					    abort_work);
+
+	b->abort(b->abort_chip);
+}
+
+/**
+ * th_watchdog_set_abort() - how the watchdog ends a wait for the vTPM
+ * @b: barrier state (its watchdog), not armed
+ * @abort: called in process context when the watchdog fires, to end a wait
+ *	   for @chip that SIGKILL does not end; NULL if SIGKILL does
+ * @chip: the vTPM chip
+ */
+void th_watchdog_set_abort(struct th_barrier *b,
+			   void (*abort)(struct tpm_chip *chip),
+			   struct tpm_chip *chip)
+{
+	b->abort = abort;
+	b->abort_chip = chip;
 }
 
 /**
@@ -58,6 +87,7 @@ void th_watchdog_arm(struct th_barrier *b, unsigned int timeout_ms)
 {
 	b->task = current;
 	atomic_set(&b->fired, 0);
+	INIT_WORK(&b->abort_work, th_watchdog_abort);
 	timer_setup(&b->watchdog, th_watchdog_fire, 0);
 	mod_timer(&b->watchdog, jiffies + msecs_to_jiffies(timeout_ms));
 }
@@ -66,11 +96,13 @@ void th_watchdog_arm(struct th_barrier *b, unsigned int timeout_ms)
  * th_watchdog_disarm() - the bounded part is over
  * @b: barrier state
  *
- * Whether the watchdog fired stays visible in th_barrier_expired().
+ * Whether the watchdog fired stays visible in th_barrier_expired().  An
+ * abort it started has finished when this returns.
  */
 void th_watchdog_disarm(struct th_barrier *b)
 {
 	del_timer_sync(&b->watchdog);
+	cancel_work_sync(&b->abort_work);
 }
 
 /**
@@ -97,13 +129,13 @@ int th_barrier_raise(struct th_barrier *b, struct tpm_chip *chip,
 	th_watchdog_arm(b, timeout_ms);
 
 	if (down_write_killable(&chip->ops_sem)) {
-		del_timer_sync(&b->watchdog);
+		th_watchdog_disarm(b);
 		b->window_ns = ktime_to_ns(ktime_sub(ktime_get(), b->start));
 		return -ETIMEDOUT;
 	}
 	if (!chip->ops) {
 		up_write(&chip->ops_sem);
-		del_timer_sync(&b->watchdog);
+		th_watchdog_disarm(b);
 		return -ENODEV;
 	}
 	mutex_lock(&chip->tpm_mutex);
@@ -138,5 +170,5 @@ void th_barrier_lower(struct th_barrier *b)
 	mutex_unlock(&b->chip->tpm_mutex);
 	up_write(&b->chip->ops_sem);
 	b->window_ns = ktime_to_ns(ktime_sub(ktime_get(), b->start));
-	del_timer_sync(&b->watchdog);
+	th_watchdog_disarm(b);
 }

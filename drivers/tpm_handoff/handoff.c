@@ -547,6 +547,7 @@ static int prepare(struct th_handoff *h, const char *log_path)
 	rc = th_vtpm_get(&h->vtpm, h->vtpm_spec, ptpm, h->err);
 	if (rc)
 		return rc;
+	th_watchdog_set_abort(&h->barrier, h->vtpm.abort, h->vtpm.chip);
 	/*
 	 * A pTPM driver that takes interrupts keeps its handler after the
 	 * commit: tpm_tis's reads the interrupt status and requests locality

@@ -30,6 +30,7 @@
 #include <linux/completion.h>
 #include <linux/seq_file.h>
 #include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <linux/ktime.h>
 
 #include "tpm_handoff.h"
@@ -42,11 +43,14 @@ struct task_struct;
  * @chip: the chip (a device reference is held)
  * @provider: "xen" or "chip"
  * @put: how to release it (NULL: put_device())
+ * @abort: ends a wait for the command in flight on @chip (NULL: the
+ *	   provider's waits end on a signal, as tpm_vtpm_proxy's do)
  */
 struct th_vtpm {
 	struct tpm_chip *chip;
 	const char *provider;
 	void (*put)(struct tpm_chip *chip);
+	void (*abort)(struct tpm_chip *chip);
 };
 
 int th_vtpm_get(struct th_vtpm *v, const char *spec, struct tpm_chip *ptpm,
@@ -107,6 +111,9 @@ extern const struct th_log_ops th_log_file_ops;
  * @chip: the pTPM chip
  * @task: the thread that holds (or waits for) the barrier
  * @watchdog: fires after the time limit and kills @task's waits
+ * @abort_work: runs @abort for the watchdog (it may sleep, a timer may not)
+ * @abort: ends a wait for the vTPM that a signal does not end (NULL: none)
+ * @abort_chip: the chip @abort is called with
  * @fired: the watchdog fired
  * @held: ops_sem and tpm_mutex are held
  * @start: when the thread started to wait for in-flight commands
@@ -116,12 +123,18 @@ struct th_barrier {
 	struct tpm_chip *chip;
 	struct task_struct *task;
 	struct timer_list watchdog;
+	struct work_struct abort_work;
+	void (*abort)(struct tpm_chip *chip);
+	struct tpm_chip *abort_chip;
 	atomic_t fired;
 	bool held;
 	ktime_t start;
 	s64 window_ns;
 };
 
+void th_watchdog_set_abort(struct th_barrier *b,
+			   void (*abort)(struct tpm_chip *chip),
+			   struct tpm_chip *chip);
 void th_watchdog_arm(struct th_barrier *b, unsigned int timeout_ms);
 void th_watchdog_disarm(struct th_barrier *b);
 int th_barrier_raise(struct th_barrier *b, struct tpm_chip *chip,

@@ -39,9 +39,16 @@ static int vtpm_get_xen(struct th_vtpm *v, char *err)
 		return -ENODEV;
 	}
 	v->put = symbol_get(tpmfront_ext_put);
+	v->abort = symbol_get(tpmfront_ext_abort);
 	symbol_put(tpmfront_ext_get);
-	if (WARN_ON(!v->put)) {
-		/* Cannot happen: both symbols come from one module. */
+	if (WARN_ON(!v->put || !v->abort)) {
+		/* Cannot happen: the symbols come from one module. */
+		if (v->put) {
+			v->put(v->chip);
+			symbol_put(tpmfront_ext_put);
+		}
+		if (v->abort)
+			symbol_put(tpmfront_ext_abort);
 		v->chip = NULL;
 		snprintf(err, TH_ERRLEN, "xen_tpmfront_ext is inconsistent");
 		return -ENODEV;
@@ -136,6 +143,7 @@ void th_vtpm_put(struct th_vtpm *v)
 	if (v->put) {
 		v->put(v->chip);
 		symbol_put(tpmfront_ext_put);
+		symbol_put(tpmfront_ext_abort);
 	} else {
 		put_device(&v->chip->dev);
 	}

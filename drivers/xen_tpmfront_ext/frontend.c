@@ -171,14 +171,12 @@ static struct tpm_chip *tpmfront_chip_new(struct tpmfront *front)
 	return chip;
 }
 
-/* The backend is connected: a chip for it.  Work context, no lock held. */
-static void tpmfront_connect(struct tpmfront *front)
+/* A chip, probed and registered; an ERR_PTR if the backend did not answer. */
+static struct tpm_chip *tpmfront_chip_register(struct tpmfront *front)
 {
 	struct tpm_chip *chip;
 	int rc;
 
-	if (front->registered)
-		return;
 	/* No chip, so no TPM op runs: the TPM side's flags are ours. */
 	front->stuck = false;
 	front->dead = false;
@@ -186,20 +184,53 @@ static void tpmfront_connect(struct tpmfront *front)
 	if (IS_ERR(chip)) {
 		dev_err(&front->dev->dev, "cannot allocate a TPM chip (%ld)\n",
 			PTR_ERR(chip));
-		return;
+		return chip;
 	}
 	/* tpm2_probe() sets TPM_CHIP_FLAG_TPM2 if the backend speaks 2.0. */
 	rc = tpm2_probe(chip);
+	if (!rc)
+		rc = tpm_chip_register(chip);
 	if (rc) {
-		dev_err(&front->dev->dev, "vTPM does not answer (%d)\n", rc);
 		put_device(&chip->dev);
-		return;
+		return ERR_PTR(rc);
 	}
-	rc = tpm_chip_register(chip);
-	if (rc) {
-		dev_err(&front->dev->dev, "cannot register the vTPM chip (%d)\n",
-			rc);
-		put_device(&chip->dev);
+	return chip;
+}
+
+/*
+ * The backend is connected: a chip for it.  Work context, no lock held.
+ *
+ * The core gives each command its duration (SelfTest: 2 s), and a backend
+ * that creates its state on its first commands may take longer on a busy
+ * host: that registration fails.  The backend still settles the command
+ * later, so try again once it has, up to TPMFRONT_REGISTER_TRIES times; a
+ * backend that never settles one is left alone (remove() or a new
+ * connection ends the wait).
+ */
+#define TPMFRONT_REGISTER_TRIES	5
+#define TPMFRONT_SETTLE_WAIT	(60 * HZ)
+
+static void tpmfront_connect(struct tpmfront *front)
+{
+	struct tpm_chip *chip = ERR_PTR(-ENODEV);
+	int i;
+
+	if (front->registered)
+		return;
+	for (i = 0; i < TPMFRONT_REGISTER_TRIES; i++) {
+		if (i && !tpmif_wait_settled(front, TPMFRONT_SETTLE_WAIT))
+			break;
+		chip = tpmfront_chip_register(front);
+		if (!IS_ERR(chip) || PTR_ERR(chip) == -ENOMEM)
+			break;
+		dev_warn(&front->dev->dev,
+			 "vTPM did not answer in time (%ld)%s\n", PTR_ERR(chip),
+			 i + 1 < TPMFRONT_REGISTER_TRIES ?
+			 ": trying again once it does" : "");
+	}
+	if (IS_ERR(chip)) {
+		dev_err(&front->dev->dev, "cannot register the vTPM chip (%ld)\n",
+			PTR_ERR(chip));
 		return;
 	}
 	dev_info(&front->dev->dev, "%s: TPM %s vTPM, backend %s\n",
@@ -430,6 +461,33 @@ void tpmfront_ext_put(struct tpm_chip *chip)
 	module_put(THIS_MODULE);
 }
 EXPORT_SYMBOL_GPL(tpmfront_ext_put);
+
+/**
+ * tpmfront_ext_abort() - stop waiting for the command in flight on a vTPM
+ * @chip: a chip taken with tpmfront_ext_get()
+ *
+ * The frontend waits for its backend without regard to signals (a signal
+ * must not cancel an IMA extend, see tpmif.c).  A user that needs to give
+ * up on a command it sent, tpm_handoff's watchdog, calls this instead: the
+ * command in flight on @chip, if any, is cancelled and fails with
+ * -ECANCELED.  Commands sent later are not affected.
+ *
+ * Context: process context; takes tpmfront_lock.
+ */
+void tpmfront_ext_abort(struct tpm_chip *chip)
+{
+	struct tpmfront *front;
+
+	mutex_lock(&tpmfront_lock);
+	list_for_each_entry(front, &tpmfront_list, node) {
+		if (front->registered && front->chip == chip) {
+			atomic_inc(&front->abort_gen);
+			wake_up(&front->wq);
+		}
+	}
+	mutex_unlock(&tpmfront_lock);
+}
+EXPORT_SYMBOL_GPL(tpmfront_ext_abort);
 
 /**
  * tpmfront_ext_register_notifier() - hear when a vTPM comes and goes

@@ -38,6 +38,8 @@ struct vtpm_shared_page;
  *		out and the wait after it: every command fails at once with
  *		-ENODEV until the backend settles the page or reconnects.
  *		TPM ops only, as @stuck.
+ * @abort_gen:	bumped by tpmfront_ext_abort(): a command that was sent
+ *		before stops waiting for its answer (it is cancelled)
  * @registered:	@chip is registered (tpmfront_lock)
  * @backend:	the backend's last xenbus state, for @work (WRITE_ONCE)
  * @work:	brings the chip in line with @backend: registers it when the
@@ -57,6 +59,7 @@ struct tpmfront {
 	bool connected;
 	bool stuck;
 	bool dead;
+	atomic_t abort_gen;
 	bool registered;
 	int backend;
 	struct work_struct work;
@@ -66,6 +69,7 @@ struct tpmfront {
 extern const struct tpm_class_ops tpmfront_tpm_ops;
 
 size_t tpmif_data_offset(void);
+bool tpmif_wait_settled(struct tpmfront *front, unsigned long timeout);
 int tpmif_check_response(u8 state, u32 length, size_t *len);
 
 #endif /* _XEN_TPMFRONT_EXT_TPMFRONT_H */

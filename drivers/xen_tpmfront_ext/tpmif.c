@@ -106,8 +106,27 @@ static bool tpmif_settled(struct tpmfront *front)
 	       state > VTPM_STATE_CANCEL || !READ_ONCE(front->connected);
 }
 
+/**
+ * tpmif_wait_settled() - wait for the backend to finish with the page
+ * @front: the frontend, connected
+ * @timeout: at most this many jiffies
+ *
+ * For tpmfront_connect(), between two attempts to register a chip: a
+ * backend busy with a command the core gave up on (its first commands may
+ * be slow: it creates its state) settles it before the next attempt.
+ * Ends early if the backend disconnects.  Sleeps (TASK_IDLE).
+ *
+ * Return: true if the backend settled the page and is still connected.
+ */
+bool tpmif_wait_settled(struct tpmfront *front, unsigned long timeout)
+{
+	wait_event_idle_timeout(front->wq, tpmif_settled(front), timeout);
+	return READ_ONCE(front->connected) && tpmif_settled(front);
+}
+
 /*
- * Wait until the backend settles, at most @timeout jiffies.  Signals do not
+ * Wait until the backend settles, at most @timeout jiffies, or until
+ * tpmfront_ext_abort() moves @front->abort_gen past @gen.  Signals do not
  * end the wait: a command handed to the backend completes or times out on
  * the TPM's own durations, as on a TPM that the core polls.  A signal that
  * cut it short would cancel a command its caller cannot send again: IMA
@@ -115,16 +134,21 @@ static bool tpmif_settled(struct tpmfront *front)
  * has already logged whose extend fails is never in the PCR.  TASK_IDLE:
  * a long command (CreatePrimary may take minutes) is not a hung task.
  *
- * Returns 0, -ENODEV if the backend disconnected, -ETIME on timeout.
+ * Returns 0, -ENODEV if the backend disconnected, -ETIME on timeout,
+ * -ECANCELED if aborted.
  */
-static int tpmif_wait(struct tpmfront *front, unsigned long timeout)
+static int tpmif_wait(struct tpmfront *front, unsigned long timeout, int gen)
 {
 	long rc;
 
-	rc = wait_event_idle_timeout(front->wq, tpmif_settled(front), timeout);
+	rc = wait_event_idle_timeout(front->wq, tpmif_settled(front) ||
+				     atomic_read(&front->abort_gen) != gen,
+				     timeout);
 	if (!READ_ONCE(front->connected))
 		return -ENODEV;
-	return rc ? 0 : -ETIME;
+	if (tpmif_settled(front))
+		return 0;
+	return rc ? -ECANCELED : -ETIME;
 }
 
 /*
@@ -140,7 +164,8 @@ static int tpmif_unstick(struct tpm_chip *chip, struct tpmfront *front)
 	if (!tpmif_settled(front)) {
 		if (front->dead)
 			return -ENODEV;
-		if (tpmif_wait(front, chip->timeout_c)) {
+		if (tpmif_wait(front, chip->timeout_c,
+			       atomic_read(&front->abort_gen))) {
 			front->dead = true;
 			dev_warn(&chip->dev,
 				 "vTPM backend does not answer: TPM commands fail until it does or reconnects\n");
@@ -160,7 +185,7 @@ static int tpmif_send(struct tpm_chip *chip, u8 *buf, size_t count)
 	struct vtpm_shared_page *shr = front->shr;
 	size_t off = tpmif_data_offset();
 	u32 ordinal;
-	int rc;
+	int rc, gen;
 
 	if (!READ_ONCE(front->connected))
 		return -ENODEV;
@@ -174,6 +199,7 @@ static int tpmif_send(struct tpm_chip *chip, u8 *buf, size_t count)
 			return rc;
 	}
 
+	gen = atomic_read(&front->abort_gen);
 	memcpy((u8 *)shr + off, buf, count);
 	WRITE_ONCE(shr->length, count);
 	wmb(); /* data and length before the state */
@@ -182,11 +208,11 @@ static int tpmif_send(struct tpm_chip *chip, u8 *buf, size_t count)
 	notify_remote_via_evtchn(front->evtchn);
 
 	ordinal = be32_to_cpu(((struct tpm_header *)buf)->ordinal);
-	rc = tpmif_wait(front, tpm_calc_ordinal_duration(chip, ordinal));
-	if (rc == -ETIME) {
+	rc = tpmif_wait(front, tpm_calc_ordinal_duration(chip, ordinal), gen);
+	if (rc == -ETIME || rc == -ECANCELED) {
 		dev_warn_ratelimited(&chip->dev,
-				     "vTPM backend did not answer command 0x%x in time, cancelling it\n",
-				     ordinal);
+				     "vTPM backend did not answer command 0x%x %s, cancelling it\n",
+				     ordinal, rc == -ETIME ? "in time" : "before an abort");
 		front->stuck = true;
 		tpmif_cancel(chip);
 	}

@@ -25,6 +25,7 @@ enum tpmfront_ext_event {
 
 struct tpm_chip *tpmfront_ext_get(void);
 void tpmfront_ext_put(struct tpm_chip *chip);
+void tpmfront_ext_abort(struct tpm_chip *chip);
 int tpmfront_ext_register_notifier(struct notifier_block *nb);
 int tpmfront_ext_unregister_notifier(struct notifier_block *nb);
 

@@ -26,7 +26,7 @@ modprobe tpm_vtpm_proxy || insmod "$(find /lib/modules -name 'tpm_vtpm_proxy.ko*
 mkdir -p /run/vswtpm
 swtpm chardev --vtpm-proxy --tpm2 --tpmstate dir=/run/vswtpm --flags startup-clear \
 	>/run/vswtpm/out 2>&1 &
-for _ in $(seq 100); do
+for _ in $(seq 600); do
 	dev=$(sed -n 's|^New TPM device: /dev/\(tpm[0-9]*\).*|\1|p' /run/vswtpm/out)
 	[ -n "$dev" ] && chip_ready "$dev" && break
 	sleep 0.1

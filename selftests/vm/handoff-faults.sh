@@ -13,7 +13,7 @@ lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/vtpm.sh"
 . "$lib/handoff.sh"
 
-tap_plan 30
+tap_plan 31
 mark=$(dmesg_mark)
 ima_grow 400
 tap_ok "insmod tpm_handoff.ko" handoff_load
@@ -29,12 +29,16 @@ aborted_on_ptpm() {
 
 # 1. vtpmd killed before the trigger: its chip stays, but it answers
 # nothing (and TPM2_PCR_Read has the core's 120 s default duration): the
-# early replay's watchdog ends the attempt before the barrier is raised; a
-# 5 s limit keeps the test short.
+# early replay's watchdog ends the attempt, through the frontend's abort
+# hook (its wait ignores signals), before the barrier is raised; a 5 s
+# limit keeps the test short.
 kill -9 "$(cat "$VTPMD_PID_FILE")"
 echo 5000 >/sys/module/tpm_handoff/parameters/mirror_timeout_ms
+s=$(date +%s%N)
 r=$(handoff_trigger 1)
+ms=$(( ($(date +%s%N) - s) / 1000000 ))
 tap_ok "vtpmd killed before: the trigger fails ($r)" test "$r" != ok
+tap_ok "the watchdog ended it within 10 s of its 5 s limit ($ms ms)" test "$ms" -lt 15000
 tap_diag "error: $(handoff_error)"
 tap_ok "the error says what was waiting on which chip" grep -q "while reading the vTPM's PCRs (the vTPM is tpm[0-9]*)" <<<"$(handoff_error)"
 aborted_on_ptpm "killed before" k1

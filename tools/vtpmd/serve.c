@@ -34,6 +34,11 @@ static bool inject(size_t off, size_t len)
 		return true;
 	case F_DIE:
 		_exit(3);			/* mid-command */
+	case F_SLOW:
+		/* Once, later than the core waits: the frontend cancels. */
+		d.fault = F_NONE;
+		sleep_ms(FAULT_SLOW_MS);
+		return false;
 	case F_BAD_LENGTH:
 		finish(PAGE_SZ, VTPM_STATE_FINISH);
 		return true;

@@ -4,7 +4,7 @@
  *
  *   vtpmd --domid N --state DIR [--tpm1] [--handle H] [--pcr-banks LIST]
  *         [--localities LIST] [--lock-dir DIR] [--delay-ms N]
- *         [--fault stall|die|bad-length|bad-state|short|bad-size|close-stall
+ *         [--fault stall|die|bad-length|bad-state|short|bad-size|close-stall|slow
  *          [--fault-after N]]
  *
  * Setup, in this order: the per-device lock (daemon.c), the state
@@ -15,7 +15,8 @@
  * device and removes the nodes.  --fault makes it misbehave on purpose,
  * for the frontend's tests: after N good commands with --fault-after N,
  * else once, on the first command after each SIGUSR1; close-stall stops
- * answering once it announces Closing.
+ * answering once it announces Closing; slow answers one command
+ * FAULT_SLOW_MS late (later than the core waits for a SelfTest).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -40,6 +41,7 @@ const char *const fault_names[] = {
 	[F_STALL] = "stall", [F_DIE] = "die", [F_BAD_LENGTH] = "bad-length",
 	[F_BAD_STATE] = "bad-state", [F_SHORT] = "short",
 	[F_BAD_SIZE] = "bad-size", [F_CLOSE_STALL] = "close-stall",
+	[F_SLOW] = "slow",
 };
 
 static void on_signal(int sig)
@@ -74,7 +76,7 @@ static _Noreturn void usage(void)
 	fprintf(stderr,
 		"usage: vtpmd --domid N --state DIR [--tpm1] [--handle H] [--pcr-banks LIST]\n"
 		"             [--localities LIST] [--lock-dir DIR] [--delay-ms N]\n"
-		"             [--fault stall|die|bad-length|bad-state|short|bad-size|close-stall\n"
+		"             [--fault stall|die|bad-length|bad-state|short|bad-size|close-stall|slow\n"
 		"              [--fault-after N]]\n");
 	exit(2);
 }

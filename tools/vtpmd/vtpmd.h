@@ -33,8 +33,11 @@ enum xb_state {	/* xenbus states, include/xen/interface/io/xenbus.h */
 
 enum fault {
 	F_NONE, F_STALL, F_DIE, F_BAD_LENGTH, F_BAD_STATE, F_SHORT, F_BAD_SIZE,
-	F_CLOSE_STALL,
+	F_CLOSE_STALL, F_SLOW,
 };
+
+/* --fault slow: how late the one slow answer comes. */
+#define FAULT_SLOW_MS	5000
 
 /**
  * struct vtpmd - the daemon (one per process: the global @d)

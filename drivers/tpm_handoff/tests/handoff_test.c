@@ -984,6 +984,32 @@ static void handoff_test_watchdog(struct kunit *test)
 	expect_on_ptpm(c);
 }
 
+/* The vTPM's abort hook: let a command held by the fake go. */
+static void fake_abort(struct tpm_chip *chip)
+{
+	complete(&fake_of(chip)->release);
+}
+
+/*
+ * A wait for the vTPM that SIGKILL does not end (the Xen frontend's): the
+ * watchdog calls the vTPM's abort hook, which ends it, and disarming waits
+ * for the hook.  The wait here is uninterruptible, as the frontend's.
+ */
+static void handoff_test_watchdog_abort(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	/* Not on the stack: its timer and work are not annotated for it. */
+	struct th_barrier *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	th_watchdog_set_abort(b, fake_abort, c->v->chip);
+	th_watchdog_arm(b, 100);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&c->v->release,
+							    10 * HZ));
+	th_watchdog_disarm(b);
+	KUNIT_EXPECT_TRUE(test, th_barrier_expired(b));
+}
+
 /* A vTPM bank that the pTPM lacks would be open for forgery: refused. */
 static void handoff_test_extra_bank(struct kunit *test)
 {
@@ -1121,6 +1147,7 @@ static struct kunit_case handoff_test_cases[] = {
 	KUNIT_CASE(handoff_test_drain),
 	KUNIT_CASE(handoff_test_queued_once),
 	KUNIT_CASE(handoff_test_watchdog),
+	KUNIT_CASE(handoff_test_watchdog_abort),
 	KUNIT_CASE(handoff_test_extra_bank),
 	KUNIT_CASE(handoff_test_irq),
 	KUNIT_CASE(handoff_test_self),
