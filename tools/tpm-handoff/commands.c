@@ -20,6 +20,7 @@
 const struct cli_command cli_commands[] = {
 	{ "status", cmd_status, O_SYSFS | O_CLASS | O_LOG | O_RECORD,
 	  "usage: tpm-handoff status [--sysfs DIR] [--class DIR] [--log FILE]\n"
+	  "                          [--record FILE]\n"
 	  "\n"
 	  "Show the handoff state, the last error, the pTPM and vTPM chips with\n"
 	  "their PCR banks (from /sys/class/tpm/tpmN/pcr-<bank>/, no TPM traffic)\n"
@@ -34,6 +35,7 @@ const struct cli_command cli_commands[] = {
 	  "cannot be read.\n" },
 	{ "start", cmd_start, O_SYSFS | O_CLASS | O_LOG | O_RECORD | O_FORCE,
 	  "usage: tpm-handoff start [--force] [--sysfs DIR] [--class DIR] [--log FILE]\n"
+	  "                         [--record FILE]\n"
 	  "\n"
 	  "Check the preconditions (as status does; refuse if one fails), then\n"
 	  "write \"1\" to DIR/trigger.  The write returns when the handoff has\n"
