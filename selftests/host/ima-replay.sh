@@ -122,9 +122,8 @@ tap_is "$?:$(grep -c 'matches after 300 entries' out)" "0:4" \
 
 # ---- damaged logs ----
 # field INDEX COLUMN: a column of mklog.py's layout for the entry with that
-# index.  ima-replay numbers entries from 0, as the module does; mklog.py's
-# layout (and --bad-digest) number them from 1.
-field() { awk -v e="$1" -v f="$2" '$1 == e + 1 { print $f }' lay; }
+# index (from 0, as ima-replay, mklog.py and the module number them).
+field() { awk -v e="$1" -v f="$2" '$1 == e { print $f }' lay; }
 cut_at() {	# cut_at BYTES: replay the first BYTES of the log
 	head -c "$1" mixed.log >cut.log
 	"$replay" cut.log >/dev/null 2>err
@@ -160,7 +159,7 @@ o=$(field 2 5); tap_is "$(patch32 $((o + 20)) 256)" \
 	"an \"ima\" file name longer than 255 is refused"
 o=$(field 11 2); tap_is "$(patch32 $o 24)" \
 	"2:ima-replay: entry 11 at offset $o: PCR index 24 out of range (0-23)" "PCR 24 is refused"
-"$mklog" --entries 60 --bad-digest 9 bad.log	# mklog's 9th entry: index 8
+"$mklog" --entries 60 --bad-digest 8 bad.log
 "$replay" bad.log >/dev/null 2>err
 tap_is "$?:$(cat err)" "2:ima-replay: entry 8 at offset $(field 8 2): template digest does not match the template data" \
 	"a wrong template digest is caught, naming the entry"
