@@ -16,29 +16,22 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/tool.sh"
 tool_init
 
-# sta OUT DIR [ARGS...]: start on the fake DIR (and its class dir DIR.class)
-sta() {
-	local out=$1 d=$2
-	shift 2
-	run "$out" -- "$tool" start --sysfs "$d" --class "$d.class" --log log "$@"
-}
-
 tap_plan 13
 fx_log
 mkfake f idle "tpm1 chip"
 cp record f/record
-rc=$(sta out f)
+rc=$(on_fake start out f)
 tap_is "$rc:$(od -An -c f/trigger | tr -d ' ')" "0:1" "start: writes \"1\" (one byte) to the trigger, exit 0"
 tap_ok "... then prints the record" grep -q "^cut: *$C of $((C + 1)) IMA log entries" out
 mkfake f idle "none: no vTPM: there is no TPM chip tpm7"
-rc=$(sta out f)
+rc=$(on_fake start out f)
 tap_ok "start refuses when a precondition fails: exit 1, trigger untouched" \
 	sh -c "[ $rc = 1 ] && [ ! -s f/trigger ] && grep -q 'not starting: 1 precondition failed' out.err &&
 	       grep -q 'fix: name an existing chip' out.err"
-rc=$(sta out f --force)
+rc=$(on_fake start out f --force)
 tap_is "$rc:$(cat f/trigger)" "0:1" "start --force writes anyway"
 mkfake f committed committed
-rc=$(sta out f)
+rc=$(on_fake start out f)
 tap_is "$rc:$(cat f/trigger):$(cat out.err)" \
 	"0::tpm-handoff: a handoff has already committed: nothing to do (tpm-handoff record shows it)" \
 	"start after a commit: nothing written, exit 0"

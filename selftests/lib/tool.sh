@@ -221,3 +221,11 @@ mkfake() {
 	: >"$1/record"
 	: >"$1/trigger"
 }
+# on_fake COMMAND OUT DIR [ARGS...]: tpm-handoff COMMAND (status, start) on
+# the fake DIR of mkfake and its class dir DIR.class, with the log "log";
+# prints the exit status.
+on_fake() {
+	local cmd=$1 out=$2 d=$3
+	shift 3
+	run "$out" -- "$tool" "$cmd" --sysfs "$d" --class "$d.class" --log log "$@"
+}
