@@ -6,6 +6,9 @@
 #   make W=1 / C=1      extra warnings / sparse, passed to Kbuild
 #   make lint           checkpatch.pl --strict on every kernel source file
 #   make install        modules_install into /lib/modules/<release>/updates
+#   make dkms-install   the sources into /usr/src/tpm-handoff-VERSION, then
+#                       dkms builds and installs them for every kernel
+#                       with headers (and again on each kernel update)
 #   make check          every test (deps and build included)
 #   make demo           the handoff in the measured-dom0 VM
 #   make fuzz           the libFuzzer targets in build/fuzz (clang); run them
@@ -20,7 +23,10 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 
 CACHE ?= $(HOME)/.cache/tpm-handoff
 CHECKPATCH ?= $(CACHE)/checkpatch/checkpatch.pl
-KSRC = $(shell find drivers include -name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
+KSRC = $(shell find drivers include -name '*.[ch]' ! -name '*.mod.c' \
+	! -name compat.h 2>/dev/null | sort)
+# The compatibility header compares kernel versions: that is its purpose.
+KSRC_COMPAT = include/tpm_handoff/compat.h
 
 .PHONY: all modules tools clean install lint check demo deps kdir bench fuzz
 
@@ -50,6 +56,32 @@ install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
 
+# DKMS.  VERSION is scripts/version's (0.2+git.SHA in a checkout); the
+# source tree is what the modules' build reads, with dkms.conf's @VERSION@
+# filled in.
+VERSION ?= $(shell scripts/version)
+DKMS_SRC = $(DESTDIR)/usr/src/tpm-handoff-$(VERSION)
+.PHONY: dkms-source dkms-install
+
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r Kbuild Makefile VERSION LICENSE $(DKMS_SRC)/
+	mkdir -p $(DKMS_SRC)/scripts
+	cp scripts/version $(DKMS_SRC)/scripts/
+	find drivers include \( -name '*.[ch]' -o -name Kbuild -o -name Kconfig \) \
+		! -name '*.mod.c' -exec cp --parents {} $(DKMS_SRC)/ \;
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+
+dkms-install: dkms-source
+	dkms remove tpm-handoff/$(VERSION) --all >/dev/null 2>&1 || true
+	dkms add tpm-handoff/$(VERSION)
+	for b in /lib/modules/*/build; do \
+		[ -e $$b ] || continue; \
+		k=$${b%/build}; k=$${k##*/}; \
+		dkms install tpm-handoff/$(VERSION) -k $$k || exit 1; \
+	done
+
 $(CHECKPATCH):
 	scripts/extract-kernel-scripts $(dir $(CHECKPATCH))
 
@@ -57,8 +89,10 @@ $(CHECKPATCH):
 # which checkpatch cannot see without a kernel tree.
 lint: $(CHECKPATCH)
 	@[ -n "$(KSRC)" ] || { echo "lint: no kernel sources"; exit 0; }; \
-	$(CHECKPATCH) --strict --no-tree --terse --show-types \
-		--ignore CAMELCASE -f $(KSRC) \
+	{ $(CHECKPATCH) --strict --no-tree --terse --show-types \
+		--ignore CAMELCASE -f $(KSRC); \
+	  $(CHECKPATCH) --strict --no-tree --terse --show-types \
+		--ignore CAMELCASE,LINUX_VERSION_CODE,CONSTANT_COMPARISON -f $(KSRC_COMPAT); } \
 		| tee /dev/stderr | grep -q . && exit 1 || echo "lint: clean"
 
 deps:

@@ -40,10 +40,11 @@
 #include <linux/workqueue.h>
 
 #include "tpm_handoff_priv.h"
+#include <tpm_handoff/compat.h>
 
 static void th_watchdog_fire(struct timer_list *t)
 {
-	struct th_barrier *b = from_timer(b, t, watchdog);
+	struct th_barrier *b = timer_container_of(b, t, watchdog);
 
 	atomic_set(&b->fired, 1);
 	send_sig(SIGKILL, b->task, 1);
@@ -101,7 +102,7 @@ void th_watchdog_arm(struct th_barrier *b, unsigned int timeout_ms)
  */
 void th_watchdog_disarm(struct th_barrier *b)
 {
-	del_timer_sync(&b->watchdog);
+	timer_delete_sync(&b->watchdog);
 	cancel_work_sync(&b->abort_work);
 }
 

@@ -366,8 +366,10 @@ int th_fw_decide(struct th_fw *fw, const struct th_pcr_values *snap,
 					 "the event log does not reproduce it (%s bank): extended outside the log",
 					 th_alg_name(fw->banks.alg[bad_bank]));
 		} else if (!fw->why[p][0]) {
-			snprintf(fw->why[p], TH_FW_WHYLEN, "%s",
-				 fw->log_ok ? "not replayable" : fw->log_err);
+			/* A long log error is cut to fit; the whole is in err. */
+			strscpy(fw->why[p],
+				fw->log_ok ? "not replayable" : fw->log_err,
+				TH_FW_WHYLEN);
 		}
 		if (mode == TH_FW_REPLAY && !same) {
 			snprintf(err, TH_ERRLEN,

@@ -35,7 +35,7 @@
 #include <linux/gfp.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
+#include <tpm_handoff/compat.h>
 
 #include "tpm_handoff_priv.h"
 #include <tpm_handoff/tpm_core.h>
@@ -102,7 +102,12 @@ static void fwd_flush(struct tpm_chip *vchip, u32 handle)
 	tpm_transmit_cmd(vchip, &tb, 0, NULL);
 }
 
+#if TH_TPM_SEND_BUFSIZ
+static int fwd_send(struct tpm_chip *chip, u8 *buf, size_t bufsiz,
+		    size_t len)
+#else
 static int fwd_send(struct tpm_chip *chip, u8 *buf, size_t len)
+#endif
 {
 	struct tpm_chip *vchip = th_fwd.vchip;
 	struct tpm_buf tb = { .data = th_fwd.page };

@@ -326,6 +326,9 @@ static int handoff_locked(struct th_handoff *h)
 	if (rc)
 		return fail(h, rc, "cannot start the pTPM (%d)", rc);
 	rc = read_pcrs(h, ptpm, h->snap, GENMASK(TH_NR_PCRS - 1, 0));
+	/* The kernel's HMAC session lives on the pTPM: ended here (hmac.c). */
+	if (!rc)
+		th_hmac_end_session(ptpm);
 	/* 5. Unplug: idle, locality relinquished; never started again. */
 	tpm_chip_stop(ptpm);
 	if (rc)
@@ -386,6 +389,7 @@ static int handoff_locked(struct th_handoff *h)
 			    "dry run (dry_run=1): every step passed and the vTPM equals the pTPM at the cut; nothing was committed");
 
 	/* 4. Commit. */
+	th_hmac_take_null_key(ptpm, vchip);
 	th_forward_commit(ptpm, vchip, h->cc_attrs_tbl);
 	h->cc_attrs_tbl = NULL;
 	h->committed = true;
@@ -482,6 +486,8 @@ static int check_vtpm(struct th_handoff *h)
 				  th_alg_name(vchip->allocated_banks[j].alg_id),
 				  h->bank_list);
 	}
+	if (!rc)
+		rc = th_hmac_check(ptpm, vchip, h->err);
 	if (!rc && vchip->cc_attrs_tbl && vchip->nr_commands) {
 		h->cc_attrs_tbl = kmemdup(vchip->cc_attrs_tbl,
 					  vchip->nr_commands * sizeof(u32),

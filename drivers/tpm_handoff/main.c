@@ -24,6 +24,7 @@
 #include <linux/suspend.h>
 
 #include "tpm_handoff_priv.h"
+#include <tpm_handoff/compat.h>
 
 static char *vtpm = "xen";
 module_param(vtpm, charp, 0444);
@@ -304,7 +305,8 @@ static ssize_t vtpm_show(struct kobject *kobj, struct kobj_attribute *a,
 }
 
 static ssize_t record_read(struct file *file, struct kobject *kobj,
-			   struct bin_attribute *a, char *buf, loff_t off,
+			   TH_BIN_ATTR_CONST struct bin_attribute *a,
+			   char *buf, loff_t off,
 			   size_t count)
 {
 	ssize_t n = 0;
@@ -333,7 +335,7 @@ static struct attribute *th_attrs[] = {
 	NULL,
 };
 
-static struct bin_attribute *th_bin_attrs[] = {
+static TH_BIN_ATTR_CONST struct bin_attribute *TH_BIN_ATTR_CONST th_bin_attrs[] = {
 	&bin_attr_record,
 	NULL,
 };

@@ -33,7 +33,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
+#include <tpm_handoff/compat.h>
 
 #include "tpm_handoff.h"
 

@@ -24,7 +24,7 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/errno.h>
-#include <asm/unaligned.h>
+#include <tpm_handoff/compat.h>
 #endif
 
 #include "tcg_log.h"

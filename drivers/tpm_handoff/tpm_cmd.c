@@ -15,7 +15,7 @@
 #include <linux/string.h>
 #include <linux/errno.h>
 #include <linux/bitops.h>
-#include <asm/unaligned.h>
+#include <tpm_handoff/compat.h>
 
 #include "tpm_handoff.h"
 

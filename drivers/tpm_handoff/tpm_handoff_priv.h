@@ -151,6 +151,10 @@ bool th_forward_active(void);
 struct tpm_chip *th_forward_reset(void);
 #endif
 
+int th_hmac_check(struct tpm_chip *ptpm, struct tpm_chip *vchip, char *err);
+void th_hmac_end_session(struct tpm_chip *ptpm);
+void th_hmac_take_null_key(struct tpm_chip *ptpm, struct tpm_chip *vchip);
+
 /**
  * struct th_handoff - one handoff attempt
  * @ptpm: the pTPM chip (IMA's)

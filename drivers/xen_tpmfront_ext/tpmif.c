@@ -15,6 +15,7 @@
 #include <xen/interface/io/tpmif.h>
 #include <xen/page.h>
 
+#include <tpm_handoff/compat.h>
 #include <tpm_handoff/tpm_core.h>
 
 #include "tpmfront.h"
@@ -179,7 +180,12 @@ static int tpmif_unstick(struct tpm_chip *chip, struct tpmfront *front)
 	return 0;
 }
 
+#if TH_TPM_SEND_BUFSIZ
+static int tpmif_send(struct tpm_chip *chip, u8 *buf, size_t bufsiz,
+		      size_t count)
+#else
 static int tpmif_send(struct tpm_chip *chip, u8 *buf, size_t count)
+#endif
 {
 	struct tpmfront *front = chip_front(chip);
 	struct vtpm_shared_page *shr = front->shr;

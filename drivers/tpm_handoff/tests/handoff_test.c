@@ -41,7 +41,7 @@
 #include <linux/string.h>
 #include <crypto/sha1.h>
 #include <crypto/sha2.h>
-#include <asm/unaligned.h>
+#include <tpm_handoff/compat.h>
 
 #include "../tpm_handoff_priv.h"
 #include <tpm_handoff/tpm_core.h>
@@ -273,7 +273,12 @@ static struct fake_tpm *fake_of(struct tpm_chip *chip)
 	return dev_get_drvdata(chip->dev.parent);
 }
 
+#if TH_TPM_SEND_BUFSIZ
+static int fake_send(struct tpm_chip *chip, u8 *buf, size_t bufsiz,
+		     size_t len)
+#else
 static int fake_send(struct tpm_chip *chip, u8 *buf, size_t len)
+#endif
 {
 	struct fake_tpm *f = fake_of(chip);
 	u32 cc;

@@ -9,7 +9,7 @@
  */
 #include <kunit/test.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
+#include <tpm_handoff/compat.h>
 
 #include "../tpm_handoff.h"
 

@@ -9,7 +9,7 @@
 #include <kunit/test.h>
 #include <linux/string.h>
 #include <crypto/hash.h>
-#include <asm/unaligned.h>
+#include <tpm_handoff/compat.h>
 #include <linux/minmax.h>
 
 #include "../tpm_handoff.h"
