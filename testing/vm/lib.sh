@@ -63,8 +63,15 @@ vm_initrd() {
 					modprobe -S "$kver" --show-depends "$m"
 			done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
 			while read -r f; do
-				cp "$f" "$ir/mods/"
-				basename "$f" >>"$ir/mods/order"
+				# busybox insmod takes no compressed module
+				# (trixie's are .ko.xz)
+				m=$(basename "$f")
+				case "$f" in
+				*.xz) m=${m%.xz}; xz -dc "$f" >"$ir/mods/$m" ;;
+				*.zst) m=${m%.zst}; zstd -qdc "$f" >"$ir/mods/$m" ;;
+				*) cp "$f" "$ir/mods/" ;;
+				esac
+				echo "$m" >>"$ir/mods/order"
 			done
 		fi
 		(cd "$ir" && find . | cpio -o -H newc --quiet) >"$initrd.tmp"
@@ -104,8 +111,9 @@ vm_cleanup() {
 
 # vm_job_disk SCRIPT TIMEOUT KVER KO...: the per-run job disk
 # ($vm_work/job.ext4, label th-job): the script, stage 2, the setup.d
-# hooks, selftests/, the project's modules KO... (/job/modules), build/bin
-# (/job/bin) and vm.conf; the guest leaves /job/results on it.
+# hooks, selftests/, the project's modules KO... (/job/modules), the
+# programs of $VM_BIN (default build/bin; /job/bin) and vm.conf; the guest
+# leaves /job/results on it.
 vm_job_disk() {
 	local script=$1 timeout=$2 kver=$3 job=$vm_work/job size
 	shift 3
@@ -115,7 +123,8 @@ vm_job_disk() {
 	cp "$here_vm"/guest/setup.d/*.sh "$job/setup.d/" 2>/dev/null || true
 	cp -r "$top/selftests" "$job/selftests"
 	[ $# = 0 ] || cp "$@" "$job/modules/"
-	[ -d "$top/build/bin" ] && cp "$top"/build/bin/* "$job/bin/" 2>/dev/null
+	# $VM_BIN: the programs built for the guest's release
+	[ -d "${VM_BIN:-$top/build/bin}" ] && cp "${VM_BIN:-$top/build/bin}"/* "$job/bin/" 2>/dev/null
 	printf 'TH_TIMEOUT=%s\nTH_KVER=%s\n' "$timeout" "$kver" >"$job/vm.conf"
 	size=$(( $(du -sm "$job" | cut -f1) + 256 ))
 	mkfs.ext4 -q -F -L th-job -d "$job" "$vm_work/job.ext4" "${size}M" >/dev/null
