@@ -13,6 +13,7 @@
 #define _TPM_HANDOFF_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/timer.h>
 
 /* 6.12: <asm/unaligned.h> moved to <linux/unaligned.h>. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)

@@ -41,22 +41,23 @@ tap_ok "make install puts the modules under updates/ ($rel)" \
 	       test -f '$tmp/root/lib/modules/$rel/updates/drivers/tpm_handoff/tpm_handoff.ko'"
 tap_ok "and depmod indexes them" sh -c "grep -q xen_tpmfront_ext '$tmp/root/lib/modules/$rel/modules.dep' &&
 	grep -q tpm_handoff '$tmp/root/lib/modules/$rel/modules.dep'"
-# dkms.conf, in a private DKMS tree (the system's is left alone).
-mkdir -p "$tmp/dkms-src" "$tmp/dkms-tree"
-git -C "$top" archive --prefix=tpm-handoff-0.1/ HEAD | tar -x -C "$tmp/dkms-src"
-cp dkms.conf "$tmp/dkms-src/tpm-handoff-0.1/"	# the working copy's
-dk=(dkms --dkmstree "$tmp/dkms-tree" --sourcetree "$tmp/dkms-src")
-"${dk[@]}" add -m tpm-handoff -v 0.1 >"$tmp/dkms.log" 2>&1 &&
-	"${dk[@]}" build -m tpm-handoff -v 0.1 -k "$rel" >>"$tmp/dkms.log" 2>&1
-tap_ok "dkms builds the modules from dkms.conf" \
-	sh -c "test -f '$tmp/dkms-tree/tpm-handoff/0.1/$rel/x86_64/module/xen_tpmfront_ext.ko' &&
-	       test -f '$tmp/dkms-tree/tpm-handoff/0.1/$rel/x86_64/module/tpm_handoff.ko'"
+# dkms.conf, in a private DKMS tree (the system's is left alone), from
+# the source tree make dkms-source lays out, under the checkout's version.
+version=$("$top/scripts/version")
+make -s dkms-source DESTDIR="$tmp/dkms-root" VERSION="$version" >"$tmp/dkms.log" 2>&1
+mkdir -p "$tmp/dkms-tree"
+dk=(dkms --dkmstree "$tmp/dkms-tree" --sourcetree "$tmp/dkms-root/usr/src")
+"${dk[@]}" add -m tpm-handoff -v "$version" >>"$tmp/dkms.log" 2>&1 &&
+	"${dk[@]}" build -m tpm-handoff -v "$version" -k "$rel" >>"$tmp/dkms.log" 2>&1
+tap_ok "dkms builds the modules from dkms.conf, version $version" \
+	sh -c "test -f '$tmp/dkms-tree/tpm-handoff/$version/$rel/x86_64/module/xen_tpmfront_ext.ko' &&
+	       test -f '$tmp/dkms-tree/tpm-handoff/$version/$rel/x86_64/module/tpm_handoff.ko'"
 # Every text file a person writes carries the licence.  The exceptions have
-# a format of their own or are data: the licence text, the README,
+# a format of their own or are data: the licence text, VERSION, the README,
 # .gitignore, the kernel's ABI description, the kernel patches (a patch
 # starts with its header) and the fuzzers' corpora and regressions.
 missing=$(cd "$top" && git ls-files -co --exclude-standard |
-	grep -v -e '^LICENSE$' -e '^README\.md$' -e '^\.gitignore$' -e '^Documentation/ABI/' \
+	grep -v -e '^LICENSE$' -e '^VERSION$' -e '^README\.md$' -e '^\.gitignore$' -e '^Documentation/ABI/' \
 		-e '\.patch$' -e '^testing/fuzz/corpus/' -e '^testing/fuzz/regressions/' |
 	while read -r f; do
 		[ -f "$f" ] && grep -Iq . "$f" && ! head -n 3 "$f" | grep -q 'SPDX-License-Identifier: GPL-2.0-only' &&
