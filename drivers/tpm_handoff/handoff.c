@@ -46,7 +46,6 @@
 #include <linux/vmalloc.h>
 #include <linux/sizes.h>
 #include <linux/ima.h>
-#include <linux/kernel_read_file.h>
 
 #include "tpm_handoff_priv.h"
 #include <tpm_handoff/tpm_core.h>
@@ -503,6 +502,59 @@ static int check_vtpm(struct th_handoff *h)
 #define TH_FW_LOG_MAX	SZ_4M
 
 /*
+ * Read the file at @path (at most @max bytes) into a vmalloc'ed buffer,
+ * through the VFS as log_source.c reads IMA's log.  Not with
+ * kernel_read_file_from_path(): its LSM hook is for what the kernel loads
+ * for itself (firmware, modules, policies), and IPE (Linux 6.12 and
+ * later, on in Debian 13's kernel) WARNs on any other purpose
+ * (READING_UNKNOWN); trixie-vm/handoff-firmware's kernel verdict caught it.
+ * Works for files that do not know their size (securityfs's).
+ */
+static ssize_t read_whole_file(const char *path, size_t max, void **out)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	size_t cap = 0, len = 0;
+	u8 *buf = NULL, *bigger;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	for (;;) {
+		if (len == cap) {
+			/* Room for one byte more than @max: a longer file. */
+			if (cap > max) {
+				n = -EFBIG;
+				goto out;
+			}
+			cap = min_t(size_t, cap ? 2 * cap : SZ_64K, max + 1);
+			bigger = vmalloc(cap);
+			if (!bigger) {
+				n = -ENOMEM;
+				goto out;
+			}
+			if (len)
+				memcpy(bigger, buf, len);
+			vfree(buf);
+			buf = bigger;
+		}
+		n = kernel_read(f, buf + len, cap - len, &pos);
+		if (n < 0)
+			goto out;
+		if (!n)
+			break;
+		len += n;
+	}
+	fput(f);
+	*out = buf;
+	return len;
+out:
+	vfree(buf);
+	fput(f);
+	return n;
+}
+
+/*
  * The firmware's event log: the file fw_log names, or the pTPM chip's own
  * (set at its registration and kept until its release; the device
  * reference this module holds keeps it).  Then its replay in software.
@@ -516,9 +568,7 @@ static int fw_open(struct th_handoff *h)
 	ssize_t n;
 
 	if (h->fw_log_path && h->fw_log_path[0]) {
-		n = kernel_read_file_from_path(h->fw_log_path, 0, &file,
-					       TH_FW_LOG_MAX, NULL,
-					       READING_UNKNOWN);
+		n = read_whole_file(h->fw_log_path, TH_FW_LOG_MAX, &file);
 		if (n < 0)
 			return fail(h, (int)n,
 				    "cannot read the event log %s (fw_log): error %zd",
