@@ -10,7 +10,8 @@
 #                       dkms builds and installs them for every kernel
 #                       with headers (and again on each kernel update)
 #   make check          every test (deps and build included)
-#   make demo           the handoff in the measured-dom0 VM
+#   make demo           the handoff in the measured-dom0 VM (DIST=trixie:
+#                       in a Debian 13 dom0)
 #   make fuzz           the libFuzzer targets in build/fuzz (clang); run them
 #                       with selftests/host/fuzz.sh (FUZZ_SECONDS=60)
 #
@@ -102,9 +103,10 @@ check: deps
 	$(MAKE) all
 	testing/check
 
+# DIST=trixie: the demo on a Debian 13 dom0 (default bookworm).
 demo: deps
 	$(MAKE) all
-	testing/demo/demo
+	testing/demo/demo $(if $(DIST),--dist $(DIST))
 
 # BENCH_SIZES / BENCH_REPS from the environment choose a shorter run.
 bench: deps
