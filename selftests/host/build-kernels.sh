@@ -6,6 +6,8 @@
 #   - Debian 12's 6.1 (the host's headers, the host's gcc),
 #   - Debian 13's 6.12 (DKMS in the trixie root, trixie's gcc, W=1 and
 #     sparse there: testing/vm/build-in-root),
+#   - bookworm-backports' 6.12 (Debian 12 with a newer kernel: its headers
+#     unpacked by testing/kernel/headers, the host's gcc 12),
 #   - 7.2, the newest kernel Debian ships (the kasan kernel built from
 #     sid's linux-source-7.2), and its HMAC-session variant (kasan-hmac),
 # and each .ko's vermagic names the kernel it was built for.  A line whose
@@ -44,7 +46,7 @@ outside() {
 	echo "$src"
 }
 
-tap_plan 4
+tap_plan 5
 
 # 6.1: the host's kernel headers (the newest installed, as make's KDIR).
 kdir=$(make -s -C "$top" -f - print-kdir <<<'include Makefile
@@ -61,6 +63,18 @@ if out=$("$top/testing/vm/build-in-root" --dist trixie 2>"$tmp/bir.log"); then
 else
 	tail -n 5 "$tmp/bir.log" | tap_diag "$(cat)"
 	tap_ok "modules for Debian 13 build in the trixie root" false
+fi
+
+# 6.12 on Debian 12: bookworm-backports' headers.
+if out=$("$top/testing/kernel/headers" bookworm-backports 2>"$tmp/bpo.log"); then
+	eval "$out"
+	rel=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")
+	src=$(outside "$KDIR")
+	built "$rel" "Debian 12 with bookworm-backports' kernel, the host's gcc" \
+		"$src/ko" "$src.log" tpm_handoff xen_tpmfront_ext
+else
+	tail -n 5 "$tmp/bpo.log" | tap_diag "$(cat)"
+	tap_ok "bookworm-backports' kernel headers can be fetched" false
 fi
 
 # 7.2: against the kasan kernels' build trees (no Xen there: tpm_handoff).
