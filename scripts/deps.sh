@@ -19,6 +19,8 @@ PKGS=(
 	swtpm swtpm-tools libtpms-dev tpm2-tools libtss2-dev ima-evm-utils libcap-ng-dev
 	# tests and tools
 	python3 python3-docutils openssl clang libclang-rt-14-dev rsync
+	# other Debian suites (scripts/fetch-deb), a Debian 13 dom0 (mkrootfs)
+	curl gpgv debian-archive-keyring
 )
 
 if [ "$(id -u)" != 0 ]; then
