@@ -5,12 +5,14 @@
  * drivers/char/tpm/tpm.h, which linux-headers does not ship.
  *
  * Assumption about kernel internals: these signatures are those of Debian's
- * 6.1 kernel.  Module versioning cannot catch a change here (the CRC comes
- * from the kernel's own declaration), so the in-VM tests call every one of
- * them on a real chip: selftests/vm/vtpm-chip.sh registers a chip through
- * tpmm_chip_alloc/tpm2_probe/tpm_chip_register and uses it.  The KUnit
- * suite of the handoff core (drivers/tpm_handoff/tests/handoff_test.c)
- * registers its fake chips with tpm_chip_alloc/tpm_chip_register.
+ * 6.1 kernel, and unchanged in 6.12's and 7.2's drivers/char/tpm/tpm.h
+ * (read from the sources).  Module versioning cannot catch a change here
+ * (the CRC comes from the kernel's own declaration), so the in-VM tests
+ * call every one of them on a real chip: selftests/vm/vtpm-chip.sh
+ * registers a chip through tpmm_chip_alloc/tpm2_probe/tpm_chip_register
+ * and uses it, on 6.1 (vm/) and 6.12 (trixie-vm/).  The KUnit suite of the
+ * handoff core (drivers/tpm_handoff/tests/handoff_test.c) registers its
+ * fake chips with tpm_chip_alloc/tpm_chip_register, on 7.2.
  */
 #ifndef _TPM_HANDOFF_TPM_CORE_H
 #define _TPM_HANDOFF_TPM_CORE_H
