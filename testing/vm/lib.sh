@@ -155,7 +155,7 @@ vm_job_disk() {
 	shift 3
 	mkdir -p "$job"/{modules,bin,results,setup.d}
 	cp "$script" "$job/script"
-	cp "$here_vm/guest/stage2" "$job/stage2"
+	cp "$here_vm/guest/stage2" "$here_vm/guest/fstab" "$job/"
 	cp "$here_vm"/guest/setup.d/*.sh "$job/setup.d/" 2>/dev/null || true
 	cp -r "$top/selftests" "$job/selftests"
 	[ $# = 0 ] || cp "$@" "$job/modules/"
