@@ -130,6 +130,26 @@ const struct cli_command cli_commands[] = {
 	  "Exit status: 0 PASS, 1 FAIL, 2 bad input (unreadable, truncated or\n"
 	  "garbled log, event log or record, a cut past the end of the log, an\n"
 	  "unreachable TPM, no record in the log with --record-from-log).\n" },
+	{ "provision", cmd_provision, O_TCTI | O_HANDLE | O_OUT,
+	  "usage: tpm-handoff provision --tcti TCTI --handle HANDLE --out PREFIX\n"
+	  "\n"
+	  "Make an attestation key on the TPM, as tpm2_createak does by default: a\n"
+	  "restricted RSA-2048 signing key (RSASSA, SHA-256) under the TCG default\n"
+	  "endorsement key (RSA 2048), persisted at HANDLE.  A key already at\n"
+	  "HANDLE is reused if it is an attestation key, refused otherwise.  Run it\n"
+	  "on the pTPM before the handoff, and on the vTPM.  Writes, for the\n"
+	  "verifier (Documentation/attestation.rst): PREFIX.pub, the key's\n"
+	  "TPM2B_PUBLIC; PREFIX.name, its TPM name; PREFIX.ek.pub, the EK's\n"
+	  "TPM2B_PUBLIC (for make-credential against the EK certificate).\n"
+	  "\n"
+	  "  --tcti TCTI     the TPM, e.g. \"device:/dev/tpmrm0\"\n"
+	  "  --handle HANDLE an owner persistent handle, 0x81000000-0x817fffff\n"
+	  "                  (e.g. 0x81010002)\n"
+	  "  --out PREFIX    where the files go\n"
+	  "\n"
+	  "Exit status: 0 created or reused, 1 the TPM failed, 2 bad input (a\n"
+	  "handle out of range or holding another kind of object, an unreachable\n"
+	  "TPM, files that cannot be written).\n" },
 	{ NULL, NULL, 0, NULL },
 };
 

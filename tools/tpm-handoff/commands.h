@@ -26,6 +26,8 @@ enum {
 	O_FW_LOG = 1 << 11,
 	O_RECORD_FROM_LOG = 1 << 12,
 	O_HELP = 1 << 13,
+	O_HANDLE = 1 << 14,
+	O_OUT = 1 << 15,
 };
 
 struct cli_command {

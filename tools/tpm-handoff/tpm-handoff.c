@@ -35,6 +35,8 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, O_JSON },
 	{ "raw", no_argument, NULL, O_RAW },
 	{ "force", no_argument, NULL, O_FORCE },
+	{ "handle", required_argument, NULL, O_HANDLE },
+	{ "out", required_argument, NULL, O_OUT },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -77,6 +79,8 @@ static int set_option(struct cli_opts *o, unsigned int id, const char *value)
 	case O_JSON: o->json = true; break;
 	case O_RAW: o->raw = true; break;
 	case O_FORCE: o->force = true; break;
+	case O_HANDLE: o->handle = value; break;
+	case O_OUT: o->out = value; break;
 	case O_ATTEMPTS:
 		if (cli_parse_u64(value, &n) || n < 1 || n > 20) {
 			cli_err("--attempts: \"%s\" is not a number from 1 to 20", value);

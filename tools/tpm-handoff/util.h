@@ -39,12 +39,15 @@ struct cli_opts {
 	bool json;		/* --json (record) */
 	bool raw;		/* --raw (record) */
 	bool force;		/* --force (start) */
+	const char *handle;	/* --handle HANDLE (provision) */
+	const char *out;	/* --out PREFIX (provision) */
 };
 
 int cmd_status(const struct cli_opts *o);
 int cmd_start(const struct cli_opts *o);
 int cmd_record(const struct cli_opts *o);
 int cmd_verify(const struct cli_opts *o);
+int cmd_provision(const struct cli_opts *o);
 
 /* Print "tpm-handoff: MESSAGE\n" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
