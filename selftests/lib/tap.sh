@@ -8,6 +8,8 @@
 #   tap_plan 3
 #   tap_ok "name" [cmd...] | tap_is GOT WANT name | tap_skip name why
 #   tap_done
+# shellcheck source=nap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/nap.sh"
 TAP_N=0
 TAP_FAIL=0
 TAP_PLAN=

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Helpers for in-VM tests of the dom0 vTPM (xen_tpmfront_ext + vtpmd).
+# shellcheck source=nap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/nap.sh"
 VTPMD_PID_FILE=/run/vtpmd.pid
 
 # chip_ready CHIP: CHIP's device nodes exist.  The class link appears
@@ -38,7 +40,7 @@ vtpm_wait_chip() {
 	local i
 	for ((i = 0; i < $1 * 10; i++)); do
 		vtpm_chip && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	return 1
 }
@@ -48,7 +50,7 @@ vtpm_wait_gone() {
 	local i
 	for ((i = 0; i < $1 * 10; i++)); do
 		vtpm_chip --any >/dev/null || return 0
-		sleep 0.1
+		nap 0.1
 	done
 	return 1
 }
@@ -58,7 +60,7 @@ vtpm_stop() {
 	local pid
 	pid=$(cat "$VTPMD_PID_FILE" 2>/dev/null) || return 0
 	kill "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	while kill -0 "$pid" 2>/dev/null; do nap 0.1; done
 	rm -f "$VTPMD_PID_FILE"
 	vtpm_wait_gone 10
 }
@@ -83,7 +85,7 @@ vtpm_restart() {
 	local old oldid c i pid id
 	old=$(vtpm_chip --any) && oldid=$(chip_id "$old")
 	pid=$(cat "$VTPMD_PID_FILE" 2>/dev/null) && kill -9 "$pid" 2>/dev/null
-	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do nap 0.1; done
 	mkdir -p /run/vtpm
 	vtpmd --domid 0 --state "${VTPM_STATE_DIR:-/run/vtpm/dom0}" "$@" >>"$RESULTS/vtpmd.log" 2>&1 &
 	echo $! >"$VTPMD_PID_FILE"
@@ -95,7 +97,7 @@ vtpm_restart() {
 			echo "$c"
 			return 0
 		}
-		sleep 0.1
+		nap 0.1
 	done
 	return 1
 }
@@ -107,7 +109,7 @@ vtpm_restart() {
 vtpm_reset() {
 	local pid c
 	pid=$(cat "$VTPMD_PID_FILE" 2>/dev/null) && kill -9 "$pid" 2>/dev/null
-	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do nap 0.1; done
 	[ "$(cat /sys/kernel/tpm_handoff/state 2>/dev/null)" = committed ] || rmmod tpm_handoff 2>/dev/null
 	if grep -q '^xen_tpmfront ' /proc/modules; then
 		rmmod xen_tpmfront || return 1

@@ -32,7 +32,7 @@ swtpm chardev --vtpm-proxy --tpm2 --tpmstate dir=/run/vswtpm --flags startup-cle
 for _ in $(seq 600); do
 	dev=$(sed -n 's|^New TPM device: /dev/\(tpm[0-9]*\).*|\1|p' /run/vswtpm/out)
 	[ -n "$dev" ] && chip_ready "$dev" && break
-	sleep 0.1
+	nap 0.1
 done
 tap_ok "swtpm behind tpm_vtpm_proxy is chip $dev" test -n "$dev" -a -e "/dev/$dev"
 [ -n "$dev" ] || tap_bail "no vTPM chip: $(cat /run/vswtpm/out)"

@@ -54,7 +54,7 @@ wait_lines() {
 	local i
 	for i in $(seq $(($4 * 10))); do
 		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	return 1
 }

@@ -16,13 +16,13 @@ vtpmd --domid 0 --state /run/vtpm/stall --fault stall --fault-after 0 >>"$RESULT
 echo $! >"$VTPMD_PID_FILE"
 for _ in $(seq 100); do
 	[ "$(xenstore-read /local/domain/0/backend/vtpm/0/0/state 2>/dev/null)" = 4 ] && break
-	sleep 0.1
+	nap 0.1
 done
 sleep 2		# the frontend's probe waits for the first answer
 tap_ok "insmod tpm_handoff.ko" handoff_load
 timeout 20 cat "$TH_SYSFS/vtpm" >/tmp/vtpm.attr 2>&1 &
 vpid=$!
-sleep 0.5
+nap 0.5
 t0=$EPOCHREALTIME
 state=$(timeout 20 cat "$TH_SYSFS/state")
 took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", b - a }')

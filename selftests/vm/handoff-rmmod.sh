@@ -20,7 +20,7 @@ handoff_trigger 1 >/tmp/trigger.out &
 tpid=$!
 for _ in $(seq 600); do
 	[ "$(handoff_state)" = running ] && break
-	sleep 0.05
+	nap 0.05
 done
 tap_is "$(handoff_state)" running "the handoff is running"
 err=$(rmmod tpm_handoff 2>&1)

@@ -39,7 +39,7 @@ field() { summary "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 # stop NAME: tell it to stop, wait for its summary.
 stop() {
 	touch "$d/stop.$1"
-	for _ in $(seq 600); do [ -n "$(summary "$1")" ] && return; sleep 0.1; done
+	for _ in $(seq 600); do [ -n "$(summary "$1")" ] && return; nap 0.1; done
 }
 settle() { sleep "$1"; }
 

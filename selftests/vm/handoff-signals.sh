@@ -46,7 +46,7 @@ storm() {
 	rm -f "$dir.pid" "$dir.signals"
 	reader "$dir" 300 &
 	pid=$!
-	while [ ! -s "$dir.pid" ]; do sleep 0.01; done
+	while [ ! -s "$dir.pid" ]; do nap 0.01; done
 	flood "$(cat "$dir.pid")" &
 	wait "$pid"
 	wait

@@ -51,7 +51,7 @@ kill -CONT "$pid"
 ok=1
 for _ in $(seq 50); do
 	TPM2TOOLS_TCTI=device:/dev/tpm0 tpm2_getrandom 8 >/dev/null 2>&1 && { ok=0; break; }
-	sleep 0.2
+	nap 0.2
 done
 tap_is "$ok" 0 "vtpmd continued: /dev/tpm0 answers again"
 tap_ok "the kernel log says so" grep -q "vTPM backend answers again" <<<"$(dmesg_since "$mark")"

@@ -34,7 +34,7 @@ killed_at=$(wc -l </tmp/stream.log)
 # Let the client run into the dead backend a few times.
 for _ in $(seq 600); do
 	[ "$(tail -n +$((killed_at + 2)) /tmp/stream.log | awk '$1 != 0' | wc -l)" -ge 3 ] && break
-	sleep 0.1
+	nap 0.1
 done
 touch /tmp/stop-stream
 timeout 30 tail --pid=$spid -f /dev/null

@@ -26,7 +26,7 @@ watch_latency() {
 	local out=/tmp/xenwatch.$BASHPID t0
 	XENSTORED_PATH=/dev/xen/xenbus timeout 30 xenstore-watch -n 2 "$node" >"$out" 2>&1 &
 	# The first event is the registration's own.
-	for _ in $(seq 300); do [ -s "$out" ] && break; sleep 0.1; done
+	for _ in $(seq 300); do [ -s "$out" ] && break; nap 0.1; done
 	t0=$EPOCHREALTIME
 	xenstore-write "$node" "$t0"
 	for _ in $(seq 300); do
@@ -34,7 +34,7 @@ watch_latency() {
 			awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", b - a }'
 			return
 		}
-		sleep 0.05
+		nap 0.05
 	done
 	echo 99
 }
@@ -50,7 +50,7 @@ vtpmd --domid 0 --state /run/vtpm/stall --fault stall --fault-after 0 >>"$RESULT
 pid=$!
 for _ in $(seq 100); do
 	[ "$(xenstore-read /local/domain/0/backend/vtpm/0/0/state 2>/dev/null)" = 4 ] && break
-	sleep 0.1
+	nap 0.1
 done
 sleep 2		# the frontend's probe waits for the first answer
 kill -TERM "$pid"

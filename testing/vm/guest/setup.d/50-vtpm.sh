@@ -17,7 +17,7 @@ if [ -e "$TH_MODULES/xen_tpmfront_ext.ko" ] && command -v vtpmd >/dev/null; then
 			echo 'kill $(cat /run/vtpmd.pid) 2>/dev/null; sleep 1' >>/run/th-teardown
 			return 0
 		done
-		sleep 0.1
+		nap 0.1
 	done
 	echo "vtpm: no vTPM chip appeared"
 	return 1
