@@ -20,8 +20,8 @@
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_rc.h>
-#include <tss2/tss2_tctildr.h>
 
+#include "tpm.h"
 #include "util.h"
 
 /* The persistent handles of the owner hierarchy (TPM 2.0 Part 2, 7.2). */
@@ -78,8 +78,7 @@ static void ak_template(TPM2B_PUBLIC *p)
 }
 
 struct prov {
-	TSS2_TCTI_CONTEXT *tcti;
-	ESYS_CONTEXT *esys;
+	ESYS_CONTEXT *esys;	/* of the cli_tpm that cmd_provision opened */
 	const char *tcti_name;
 	char err[CLI_MSG];
 };
@@ -213,9 +212,9 @@ out:
 }
 
 /*
- * The object at @handle, if any: 1 and its public part and name when it is
- * an attestation key, 0 when the handle is free, -1 (reason in p->err)
- * when it holds something else or cannot be read.
+ * The object at @handle, if any: 1 and its public part when it is an
+ * attestation key, 0 when the handle is free, -1 (reason in p->err) when
+ * it holds something else, -2 when the TPM fails.
  */
 static int existing_ak(struct prov *p, TPM2_HANDLE handle, ESYS_TR *tr,
 		       TPM2B_PUBLIC **pub)
@@ -228,12 +227,13 @@ static int existing_ak(struct prov *p, TPM2_HANDLE handle, ESYS_TR *tr,
 	/* TPM_RC_HANDLE (format 1, any handle number): nothing there yet. */
 	if (!(rc & ~0xffffu) && (rc & (TPM2_RC_FMT1 | 0x3f)) == TPM2_RC_HANDLE)
 		return 0;
-	if (rc != TSS2_RC_SUCCESS)
-		return tpm_fail(p, "ReadPublic", rc);
-	rc = Esys_ReadPublic(p->esys, *tr, ESYS_TR_NONE, ESYS_TR_NONE,
-			     ESYS_TR_NONE, pub, NULL, NULL);
-	if (rc != TSS2_RC_SUCCESS)
-		return tpm_fail(p, "ReadPublic", rc);
+	if (rc == TSS2_RC_SUCCESS)
+		rc = Esys_ReadPublic(p->esys, *tr, ESYS_TR_NONE, ESYS_TR_NONE,
+				     ESYS_TR_NONE, pub, NULL, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		tpm_fail(p, "ReadPublic", rc);
+		return -2;
+	}
 	a = (*pub)->publicArea.objectAttributes;
 	if ((a & AK_ATTRS) != AK_ATTRS || (a & TPMA_OBJECT_DECRYPT)) {
 		snprintf(p->err, sizeof(p->err),
@@ -280,6 +280,7 @@ static int parse_handle(const char *s, TPM2_HANDLE *h)
 int cmd_provision(const struct cli_opts *o)
 {
 	struct prov p = { .tcti_name = o->tcti };
+	struct cli_tpm *tpm;
 	TPM2B_PUBLIC *ak_pub = NULL, *ek_pub = NULL;
 	ESYS_TR ek = ESYS_TR_NONE, ak = ESYS_TR_NONE;
 	TPM2B_NAME *name = NULL;
@@ -298,23 +299,16 @@ int cmd_provision(const struct cli_opts *o)
 		cli_err("provision: --tcti is required (e.g. device:/dev/tpmrm0)");
 		return CLI_EXIT_INPUT;
 	}
-	rc = Tss2_TctiLdr_Initialize(o->tcti, &p.tcti);
-	if (rc != TSS2_RC_SUCCESS) {
-		cli_err("cannot open the TPM through TCTI \"%s\": %s", o->tcti,
-			Tss2_RC_Decode(rc));
+	tpm = cli_tpm_open(o->tcti, p.err, sizeof(p.err));
+	if (!tpm) {
+		cli_err("provision: %s", p.err);
 		return CLI_EXIT_INPUT;
 	}
-	rc = Esys_Initialize(&p.esys, p.tcti, NULL);
-	if (rc != TSS2_RC_SUCCESS) {
-		cli_err("cannot set up ESYS on TCTI \"%s\": %s", o->tcti,
-			Tss2_RC_Decode(rc));
-		Tss2_TctiLdr_Finalize(&p.tcti);
-		return CLI_EXIT_INPUT;
-	}
+	p.esys = cli_tpm_esys(tpm);
 
 	have = existing_ak(&p, handle, &ak, &ak_pub);
 	if (have < 0) {
-		ret = CLI_EXIT_INPUT;
+		ret = have == -1 ? CLI_EXIT_INPUT : CLI_EXIT_FAIL;
 		goto fail;
 	}
 	if (create_ek(&p, &ek, &ek_pub))
@@ -346,7 +340,6 @@ out:
 	Esys_Free(name);
 	Esys_Free(ak_pub);
 	Esys_Free(ek_pub);
-	Esys_Finalize(&p.esys);
-	Tss2_TctiLdr_Finalize(&p.tcti);
+	cli_tpm_close(tpm);
 	return ret;
 }

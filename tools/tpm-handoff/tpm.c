@@ -59,6 +59,11 @@ void cli_tpm_close(struct cli_tpm *t)
 	free(t);
 }
 
+struct ESYS_CONTEXT *cli_tpm_esys(struct cli_tpm *t)
+{
+	return t->esys;
+}
+
 int cli_tpm_banks(struct cli_tpm *t, unsigned int pcr, uint32_t *mask,
 		 char *err, size_t errlen)
 {

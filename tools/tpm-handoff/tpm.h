@@ -18,6 +18,9 @@ struct cli_tpm;
 struct cli_tpm *cli_tpm_open(const char *tcti, char *err, size_t errlen);
 void cli_tpm_close(struct cli_tpm *t);
 
+/* The ESYS context of an open TPM, for commands that drive it (provision). */
+struct ESYS_CONTEXT *cli_tpm_esys(struct cli_tpm *t);
+
 /*
  * The banks (bit b: enum cli_bank b) in which PCR pcr is allocated, from
  * TPM2_GetCapability(TPM_CAP_PCRS).  Banks imalog does not know are left
