@@ -23,6 +23,9 @@
  *                 cut among the prefixes not ruled out, extend the newest
  *                 entry if the cut includes it; read the vTPM back and
  *                 compare with the snapshot
+ *     quote       (ptpm_ak and vtpm_ak set) the pTPM quotes the mirrored
+ *                 PCRs, bound to the cut and the vTPM key (quote.c); the
+ *                 quote must show the snapshot
  *  4. commit      refresh the chip's cached timeouts, durations and command
  *                 attributes from the vTPM and install the forwarding ops;
  *                 then, with the barrier down, measure the record as IMA
@@ -311,6 +314,48 @@ static int mirror_early(struct th_handoff *h)
 	return rc;
 }
 
+/*
+ * 3d. The handoff quote: the pTPM signs the PCRs the handoff mirrors, with
+ * the cut, the snapshot and the vTPM key's name as qualifying data, and
+ * the quote must show the snapshot (quote.c).  The pTPM is started again
+ * for it: the snapshot left it stopped.
+ */
+static int take_quote(struct th_handoff *h)
+{
+	struct th_quote *q = h->quote;
+	struct tpm_chip *ptpm = h->ptpm;
+	ssize_t len;
+	int rc;
+
+	h->step = "taking the handoff quote";
+	rc = th_quote_bind(q, h->cut.cut, h->snap,
+			   h->cut.pcr_mask | h->fw.mask);
+	if (rc)
+		return fail(h, rc, "cannot hash the handoff quote's binding (%d)",
+			    rc);
+	rc = th_tpm2_quote_cmd(&h->buf, q, &h->banks);
+	if (rc)
+		return fail(h, rc, "the TPM2_Quote command does not fit");
+	rc = tpm_chip_start(ptpm);
+	if (rc)
+		return fail(h, rc, "cannot start the pTPM (%d)", rc);
+	len = tpm_transmit_cmd(ptpm, &h->buf, 0, NULL);
+	tpm_chip_stop(ptpm);
+	if (len < 0)
+		return fail(h, (int)len,
+			    "the pTPM %s could not quote with its key 0x%08x (ptpm_ak): %zd",
+			    dev_name(&ptpm->dev), q->ptpm_key.handle, len);
+	if (len > 0)
+		return fail(h, -EIO,
+			    "the pTPM %s refused the handoff quote with its key 0x%08x (ptpm_ak): TPM error 0x%zx",
+			    dev_name(&ptpm->dev), q->ptpm_key.handle, len);
+	rc = th_tpm2_quote_rsp(h->buf.data, tpm_buf_length(&h->buf), q);
+	if (rc)
+		return fail(h, rc, "%s: malformed TPM2_Quote response",
+			    dev_name(&ptpm->dev));
+	return th_quote_check(q, h->snap, h->err);
+}
+
 /* Steps 2-4, with the barrier up. */
 static int handoff_locked(struct th_handoff *h)
 {
@@ -381,6 +426,11 @@ static int handoff_locked(struct th_handoff *h)
 			    "vTPM read back after the firmware mirror: PCR %u in the %s bank is not the %s value",
 			    bad_pcr, th_alg_name(h->banks.alg[bad_bank]),
 			    h->fw.bind & BIT(bad_pcr) ? "bound" : "replayed");
+	if (h->quote) {
+		rc = take_quote(h);
+		if (rc)
+			return rc;
+	}
 	if (th_barrier_expired(&h->barrier))
 		return -ETIMEDOUT;
 	if (h->dry_run)
@@ -496,6 +546,76 @@ static int check_vtpm(struct th_handoff *h)
 	}
 	tpm_put_ops(vchip);
 	return rc;
+}
+
+/* Read the key at @key->handle on @chip (its ops not held). */
+static int read_key(struct th_handoff *h, struct tpm_chip *chip,
+		    const char *which, const char *param, struct th_key *key)
+{
+	ssize_t len;
+	int rc;
+
+	rc = tpm_try_get_ops(chip);
+	if (rc)
+		return fail(h, -ENODEV, "the %s %s is not working", which,
+			    dev_name(&chip->dev));
+	th_tpm2_read_public_cmd(&h->buf, key->handle);
+	len = tpm_transmit_cmd(chip, &h->buf, 0, NULL);
+	tpm_put_ops(chip);
+	if (len < 0)
+		return fail(h, (int)len,
+			    "the %s %s: reading the key 0x%08x (%s) failed (%zd)",
+			    which, dev_name(&chip->dev), key->handle, param, len);
+	if (len > 0)
+		return fail(h, -ENOENT,
+			    "the %s %s has no key at 0x%08x (%s): TPM error 0x%zx; make one with tpm-handoff provision --handle 0x%08x",
+			    which, dev_name(&chip->dev), key->handle, param, len,
+			    key->handle);
+	rc = th_tpm2_read_public_rsp(h->buf.data, tpm_buf_length(&h->buf), key);
+	if (rc)
+		return fail(h, rc,
+			    "the %s %s: malformed TPM2_ReadPublic response for 0x%08x",
+			    which, dev_name(&chip->dev), key->handle);
+	if (!th_key_is_ak(key))
+		return fail(h, -EINVAL,
+			    "the %s %s's key 0x%08x (%s) is not an attestation key (a restricted signing key fixed to its TPM, with a signing scheme): make one with tpm-handoff provision",
+			    which, dev_name(&chip->dev), key->handle, param);
+	return 0;
+}
+
+/*
+ * The handoff quote's keys, before the barrier: their names, and the hash
+ * that the quote's PCR digest will use (allocated now: see
+ * th_quote_alloc()).  Both keys or neither.
+ */
+static int quote_prepare(struct th_handoff *h)
+{
+	struct th_key pkey = { .handle = h->ptpm_ak };
+	struct th_key vkey = { .handle = h->vtpm_ak };
+	struct th_quote *q;
+	int rc;
+
+	if (!h->ptpm_ak && !h->vtpm_ak)
+		return 0;
+	if (!h->ptpm_ak || !h->vtpm_ak)
+		return fail(h, -EINVAL,
+			    "%s is set but %s is not: the handoff quote needs the pTPM's key and the vTPM's that it names (tpm-handoff provision on each), or neither",
+			    h->ptpm_ak ? "ptpm_ak" : "vtpm_ak",
+			    h->ptpm_ak ? "vtpm_ak" : "ptpm_ak");
+	if (h->tpm1)
+		return fail(h, -EOPNOTSUPP,
+			    "the handoff quote (ptpm_ak) needs a TPM 2.0, and the pTPM %s is a TPM 1.2: set ptpm_ak and vtpm_ak to 0",
+			    dev_name(&h->ptpm->dev));
+	rc = read_key(h, h->ptpm, "pTPM", "ptpm_ak", &pkey);
+	if (!rc)
+		rc = read_key(h, h->vtpm.chip, "vTPM", "vtpm_ak", &vkey);
+	if (rc)
+		return rc;
+	q = th_quote_alloc(&pkey, &vkey, h->err);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	h->quote = q;
+	return 0;
 }
 
 /* Longest event log read from a file (fw_log); firmware logs are < 64 KiB. */
@@ -632,6 +752,9 @@ static int prepare(struct th_handoff *h, const char *log_path)
 	if (!h->presnap || !h->snap || !h->vpcr || !h->chunk ||
 	    tpm_buf_init(&h->buf, 0, 0) || th_forward_prepare(!h->tpm1))
 		return fail(h, -ENOMEM, "out of memory");
+	rc = quote_prepare(h);
+	if (rc)
+		return rc;
 
 	rc = fw_open(h);
 	if (rc)
@@ -642,6 +765,7 @@ static int prepare(struct th_handoff *h, const char *log_path)
 		       2 * PAGE_SIZE + th_cut_search_size() +
 		       (h->fw.mask ? th_fw_size() : 0) +
 		       (h->fw_log_buf ? h->fw.log_len : 0) +
+		       (h->quote ? sizeof(*h->quote) : 0) +
 		       (h->cc_attrs_tbl ? h->vtpm.chip->nr_commands * sizeof(u32) : 0);
 	return rc;
 }
@@ -774,6 +898,8 @@ void th_handoff_release(struct th_handoff *h)
 	h->snap = NULL;
 	kfree(h->vpcr);
 	h->vpcr = NULL;
+	th_quote_free(h->quote);
+	h->quote = NULL;
 	th_fw_free(&h->fw);
 	vfree(h->fw_log_buf);
 	h->fw_log_buf = NULL;

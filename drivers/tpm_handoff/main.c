@@ -103,6 +103,49 @@ module_param_cb(fw_log, &fw_log_ops, &fw_log, 0644);
 MODULE_PARM_DESC(fw_log,
 		 "Absolute path of a file to read the firmware's TCG event log from, instead of the pTPM chip's own (default empty: the chip's; a trailing newline is ignored)");
 
+/*
+ * ptpm_ak, vtpm_ak: the attestation keys of the handoff quote
+ * (Documentation/attestation.rst), 0 or a persistent handle, checked when
+ * set and shown in hex.
+ */
+#define TH_PERSISTENT_FIRST	0x81000000
+#define TH_PERSISTENT_LAST	0x81ffffff
+
+static int ak_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int h;
+
+	if (kstrtouint(val, 0, &h) ||
+	    (h && (h < TH_PERSISTENT_FIRST || h > TH_PERSISTENT_LAST))) {
+		pr_warn("%s must be 0 or a persistent handle 0x81000000-0x81ffffff, not \"%.*s\"\n",
+			kp->name, (int)min_t(size_t, strcspn(val, "\n"), 64),
+			val);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = h;
+	return 0;
+}
+
+static int ak_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "0x%08x\n", *(unsigned int *)kp->arg);
+}
+
+static const struct kernel_param_ops ak_ops = {
+	.set = ak_set,
+	.get = ak_get,
+};
+
+static unsigned int ptpm_ak;
+module_param_cb(ptpm_ak, &ak_ops, &ptpm_ak, 0644);
+MODULE_PARM_DESC(ptpm_ak,
+		 "Persistent handle of the pTPM's attestation key (tpm-handoff provision): the handoff then has the pTPM quote the PCRs it mirrors, bound to the cut and to vtpm_ak's name, and aborts if it cannot (default 0: no quote)");
+
+static unsigned int vtpm_ak;
+module_param_cb(vtpm_ak, &ak_ops, &vtpm_ak, 0644);
+MODULE_PARM_DESC(vtpm_ak,
+		 "Persistent handle of the vTPM's attestation key, which the handoff quote names as the log's heir (set with ptpm_ak; default 0)");
+
 static char *ima_log = "/sys/kernel/security/ima/binary_runtime_measurements";
 module_param(ima_log, charp, 0444);
 MODULE_PARM_DESC(ima_log, "IMA's binary measurement list");
@@ -220,6 +263,8 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 	h->mirror_timeout_ms = max(READ_ONCE(mirror_timeout_ms), 1U);
 	h->prereplay = READ_ONCE(prereplay);
 	h->dry_run = READ_ONCE(dry_run);
+	h->ptpm_ak = READ_ONCE(ptpm_ak);
+	h->vtpm_ak = READ_ONCE(vtpm_ak);
 
 	pr_info("handoff from %s started\n", dev_name(&h->ptpm->dev));
 	rc = th_handoff_run(h, ima_log);

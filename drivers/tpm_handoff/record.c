@@ -59,6 +59,45 @@ static void emit_fw(struct out *o, const struct th_handoff *h)
 	emit_mask(o, "fw_bind", fw->bind);
 }
 
+/* "key: hex" for any length (%*phN prints at most 64 bytes at a time). */
+static void emit_hex(struct out *o, const char *key, const u8 *p, size_t len)
+{
+	size_t i, n;
+
+	emit(o, "%s: ", key);
+	for (i = 0; i < len; i += n) {
+		n = min_t(size_t, len - i, 64);
+		emit(o, "%*phN", (int)n, p + i);
+	}
+	emit(o, "\n");
+}
+
+/*
+ * The handoff quote, once the pTPM produced it: what a verifier needs
+ * besides the keys' public parts (Documentation/attestation.rst).
+ */
+static void emit_quote(struct out *o, const struct th_handoff *h,
+		       bool measured)
+{
+	const struct th_quote *q = h->quote;
+
+	if (!q)
+		return;
+	emit(o, "ptpm_ak: 0x%08x\n", q->ptpm_key.handle);
+	emit_hex(o, "ptpm_ak_name", q->ptpm_key.name, q->ptpm_key.name_len);
+	emit(o, "vtpm_ak: 0x%08x\n", q->vtpm_key.handle);
+	emit_hex(o, "vtpm_ak_name", q->vtpm_key.name, q->vtpm_key.name_len);
+	if (!q->attest_len)
+		return;
+	emit_mask(o, "quote_pcrs", q->pcr_mask);
+	emit_hex(o, "quote_data", q->data, sizeof(q->data));
+	emit_hex(o, "quote_attest", q->attest, q->attest_len);
+	emit_hex(o, "quote_signature", q->sig, q->sig_len);
+	if (!measured)
+		emit(o, "quote_reset_count: %u\nquote_restart_count: %u\n",
+		     q->reset_count, q->restart_count);
+}
+
 /**
  * th_record_format() - write the record of an attempt
  * @h: the attempt, after th_handoff_run() and before th_handoff_release()
@@ -112,6 +151,7 @@ int th_record_format(const struct th_handoff *h, char *buf, size_t len,
 		}
 	}
 	emit_fw(&o, h);
+	emit_quote(&o, h, measured);
 	if (!h->snap || !h->cut.found)
 		return o.pos;
 

@@ -11,6 +11,7 @@
  *   tcg_log.c   parser of the firmware's TCG event log (tcg_log.h)
  *   firmware.c  the firmware PCRs: replayed from that log, or bound
  *   tpm_cmd.c   TPM 2.0 and 1.2 command marshalling and response parsing
+ *   quote.c     the handoff quote: the keys' names, TPM2_Quote, its check
  *   sessions.c  the vTPM's session handles as the pTPM chip's users see them
  *   vtpm.c      where the vTPM comes from (Xen frontend or a named chip)
  *   barrier.c   the quiescence barrier on the pTPM and its watchdog
@@ -19,8 +20,8 @@
  *   record.c    the handoff record shown in sysfs
  *   main.c      module parameters, sysfs ABI and the state machine
  *
- * ima_log.c, replay.c, mirror.c, tcg_log.c, firmware.c, tpm_cmd.c and
- * sessions.c are pure logic: they also build into a
+ * ima_log.c, replay.c, mirror.c, tcg_log.c, firmware.c, tpm_cmd.c, quote.c
+ * and sessions.c are pure logic: they also build into a
  * KUnit kernel (see Kbuild), so they must not call the TPM core.
  */
 #ifndef _TPM_HANDOFF_H
@@ -408,6 +409,132 @@ int th_tpm_rsp_check(const u8 *rsp, size_t len, u32 *rc);
 void th_tpm1_pcr_read_cmd(struct tpm_buf *buf, u32 pcr);
 void th_tpm1_extend_cmd(struct tpm_buf *buf, u32 pcr, const u8 *digest);
 int th_tpm1_digest_rsp(const u8 *rsp, size_t len, u8 *digest);
+
+/* ------------------------------------------------------------------ */
+/* quote.c */
+
+#define TH_CC_READ_PUBLIC	0x0173
+#define TH_CC_QUOTE		0x0158
+/* An object's TPM2B_NAME: nameAlg, then a digest (TPM 2.0 Part 1, 16). */
+#define TH_NAME_MAX		(2 + TH_MAX_DIGEST)
+/* A quote's TPMS_ATTEST and TPMT_SIGNATURE: RSA 4096 and P-521 fit. */
+#define TH_ATTEST_MAX		1024
+#define TH_SIG_MAX		1024
+
+/**
+ * struct th_key - an attestation key, as TPM2_ReadPublic shows it
+ * @handle: its persistent handle
+ * @type: TPM_ALG_RSA, TPM_ALG_ECC, ...
+ * @name_alg: its name's hash
+ * @attrs: TPMA_OBJECT
+ * @scheme: its signing scheme (TPM_ALG_NULL: none)
+ * @scheme_hash: the scheme's hash (TPM_ALG_NULL: none)
+ * @name_len: length of @name
+ * @name: its name (nameAlg, then the digest of its public area)
+ */
+struct th_key {
+	u32 handle;
+	u16 type;
+	u16 name_alg;
+	u32 attrs;
+	u16 scheme;
+	u16 scheme_hash;
+	u16 name_len;
+	u8 name[TH_NAME_MAX];
+};
+
+/**
+ * struct th_attest - the fields of a quote's TPMS_ATTEST (th_attest_parse())
+ * @type: TPM_ST_ATTEST_QUOTE
+ * @signer: qualifiedSigner (@signer_len bytes)
+ * @signer_len: its length
+ * @extra: extraData, the qualifying data (@extra_len bytes)
+ * @extra_len: its length
+ * @clock: clockInfo.clock
+ * @reset_count: clockInfo.resetCount (TPM resets: boots)
+ * @restart_count: clockInfo.restartCount (restarts and resumes since)
+ * @safe: clockInfo.safe
+ * @fw_version: firmwareVersion
+ * @nr_sel: number of PCR selections
+ * @sel_alg: each selection's bank
+ * @sel_mask: each selection's PCRs
+ * @pcr_digest: the digest of the selected PCRs (@pcr_digest_len bytes)
+ * @pcr_digest_len: its length
+ */
+struct th_attest {
+	u16 type;
+	const u8 *signer;
+	u16 signer_len;
+	const u8 *extra;
+	u16 extra_len;
+	u64 clock;
+	u32 reset_count;
+	u32 restart_count;
+	u8 safe;
+	u64 fw_version;
+	unsigned int nr_sel;
+	u16 sel_alg[TH_MAX_BANKS];
+	u32 sel_mask[TH_MAX_BANKS];
+	const u8 *pcr_digest;
+	u16 pcr_digest_len;
+};
+
+/**
+ * struct th_quote - the handoff quote (quote.c)
+ * @ptpm_key: the pTPM's attestation key, which signs it
+ * @vtpm_key: the vTPM's key, which inherits the log
+ * @bind: SHA-256, for the qualifying data
+ * @pcr: the pTPM key's scheme hash, for the PCR digest
+ * @pcr_hash: that hash (TPM_ALG_*)
+ * @cut: the cut it binds
+ * @pcr_mask: the PCRs it covers, in every bank
+ * @data: the qualifying data (th_quote_bind())
+ * @sig_alg: the signature's scheme
+ * @sig_hash: the signature's hash
+ * @attest_len: length of @attest
+ * @attest: the TPMS_ATTEST the pTPM signed
+ * @sig_len: length of @sig
+ * @sig: the TPMT_SIGNATURE
+ * @clock: the pTPM's clockInfo at the quote
+ * @reset_count: its resetCount
+ * @restart_count: its restartCount
+ */
+struct th_quote {
+	struct th_key ptpm_key;
+	struct th_key vtpm_key;
+	struct shash_desc *bind;
+	struct shash_desc *pcr;
+	u16 pcr_hash;
+	u64 cut;
+	u32 pcr_mask;
+	u8 data[SHA256_DIGEST_SIZE];
+	u16 sig_alg;
+	u16 sig_hash;
+	u16 attest_len;
+	u8 attest[TH_ATTEST_MAX];
+	u16 sig_len;
+	u8 sig[TH_SIG_MAX];
+	u64 clock;
+	u32 reset_count;
+	u32 restart_count;
+};
+
+void th_tpm2_read_public_cmd(struct tpm_buf *buf, u32 handle);
+int th_tpm2_read_public_rsp(const u8 *rsp, size_t len, struct th_key *key);
+bool th_key_is_ak(const struct th_key *key);
+struct th_quote *th_quote_alloc(const struct th_key *ptpm_key,
+				const struct th_key *vtpm_key, char *err);
+void th_quote_free(struct th_quote *q);
+int th_quote_bind(struct th_quote *q, u64 cut,
+		  const struct th_pcr_values *snap, u32 mask);
+int th_tpm2_quote_cmd(struct tpm_buf *buf, const struct th_quote *q,
+		      const struct th_banks *banks);
+int th_tpm2_quote_rsp(const u8 *rsp, size_t len, struct th_quote *q);
+int th_attest_parse(const u8 *buf, size_t len, struct th_attest *a);
+int th_quote_pcr_digest(struct th_quote *q, const struct th_pcr_values *snap,
+			u8 *out);
+int th_quote_check(struct th_quote *q, const struct th_pcr_values *snap,
+		   char *err);
 
 /* ------------------------------------------------------------------ */
 /* sessions.c */

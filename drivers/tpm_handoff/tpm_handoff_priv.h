@@ -165,6 +165,9 @@ void th_hmac_take_null_key(struct tpm_chip *ptpm, struct tpm_chip *vchip);
  * @mirror_timeout_ms: its limit for the replay before the barrier
  * @prereplay: replay before raising the barrier (else all of it under it)
  * @dry_run: stop before the commit
+ * @ptpm_ak: the ptpm_ak parameter at trigger time (0: no handoff quote)
+ * @vtpm_ak: the vtpm_ak parameter at trigger time
+ * @quote: the handoff quote, if @ptpm_ak is set (quote.c)
  * @fw_spec: the fw_pcrs parameter at trigger time
  * @fw_log_path: a copy of the fw_log parameter at trigger time ("" or
  *		 NULL: the pTPM chip's own event log)
@@ -211,6 +214,9 @@ struct th_handoff {
 	unsigned int mirror_timeout_ms;
 	bool prereplay;
 	bool dry_run;
+	u32 ptpm_ak;
+	u32 vtpm_ak;
+	struct th_quote *quote;
 	struct th_fw_spec fw_spec;
 	char *fw_log_path;
 	void *fw_log_buf;

@@ -3,7 +3,7 @@
 #
 # swtpm-trace, the host-side oracle, against a real swtpm: drive a swtpm
 # with tpm2-tools (extends in every bank, PCR_Event, PCR_Reset, a TPM
-# re-init), then check that the PCRs recomputed from its level-20 trace equal
+# re-init, a quote), then check that the PCRs recomputed from its level-20 trace equal
 # what the TPM itself reports; and that damaged traces are refused.  Then
 # the same for a TPM 1.2 swtpm driven with raw TPM 1.2 commands (python3):
 # TPM_Startup, TPM_Extend (including refused ones), TPM_SHA1CompleteExtend,
@@ -26,7 +26,7 @@ swtpm socket --tpm2 --tpmstate dir="$tmp" \
 pid=$(cat "$tmp/pid")
 export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$port"
 
-tap_plan 31
+tap_plan 34
 d1=$(printf '%064d' 1) d2=$(printf '%0128d' 2)
 ok=0
 tpm2_pcrextend "10:sha1=$(printf '%040d' 7),sha256=$d1" || ok=1
@@ -83,6 +83,28 @@ printf ' SWTPM_IO_Write: length 10\n 80 01 00 00 00 0A 00 00 00 00\n' >"$tmp/orp
 tap_is $? 2 "a response without a command is refused (exit 2)"
 "$trace" pcrs "$tmp/missing" >/dev/null 2>&1
 tap_is $? 2 "a missing trace file is an error"
+# A quote: "swtpm-trace quote" gives what the TPM signed and its signature,
+# byte for byte as tpm2_quote saved them, and "pcrs --at-quote" the PCR
+# values it quoted; a PCR extended after the quote does not change those.
+q=ok
+tpm2_startup -c 2>/dev/null	# after the CMD_INIT above (already started: refused)
+tpm2_createek -c "$tmp/ek.ctx" -G rsa -u "$tmp/ek.pub" >/dev/null || q=createek
+tpm2_flushcontext -t || q=flush
+tpm2_createak -C "$tmp/ek.ctx" -c "$tmp/ak.ctx" -G rsa -g sha256 -s rsassa \
+	-u "$tmp/ak.pub" -n "$tmp/ak.name" >/dev/null || q=createak
+tpm2_flushcontext -t || q=flush	# no resource manager: swtpm holds 3 objects
+tpm2_quote -c "$tmp/ak.ctx" -l sha1:10,11+sha256:10,11 -q 00112233445566778899 \
+	-m "$tmp/q.msg" -s "$tmp/q.sig" -o "$tmp/q.pcrs" -F values -g sha256 >/dev/null || q=quote
+tpm2_pcrextend "11:sha256=$d1" || q=extend
+tap_is "$q" ok "tpm2-tools made an AK and quoted PCRs 10 and 11"
+"$trace" quote "$tmp/log" >"$tmp/quote"
+tap_is "$(sed -n 's/^quote_attest: //p' "$tmp/quote")/$(sed -n 's/^quote_signature: //p' "$tmp/quote")/$(sed -n 's/^quote_data: //p' "$tmp/quote")" \
+	"$(xxd -p -c0 "$tmp/q.msg")/$(xxd -p -c0 "$tmp/q.sig")/00112233445566778899" \
+	"swtpm-trace quote: the attestation, signature and qualifying data tpm2_quote got"
+"$trace" pcrs --at-quote "$tmp/log" >"$tmp/atq"
+tap_is "$(for b in sha1 sha256; do for p in 10 11; do sed -n "s/^pcr$p.$b: //p" "$tmp/atq"; done; done | tr -d '\n')" \
+	"$(xxd -p -c0 "$tmp/q.pcrs")" \
+	"swtpm-trace pcrs --at-quote: the values tpm2_quote saved, not the later extend"
 kill $pid 2>/dev/null
 
 # TPM 1.2: tpm1 CMD... sends raw commands (hex) over one connection and

@@ -291,6 +291,12 @@ static inline void put_unaligned_be32(u32 v, void *p)
 		b[i] = (u8)(v >> (24 - 8 * i));
 }
 
+static inline void put_unaligned_be64(u64 v, void *p)
+{
+	put_unaligned_be32((u32)(v >> 32), p);
+	put_unaligned_be32((u32)v, (u8 *)p + 4);
+}
+
 /*
  * <asm/byteorder.h>: cpu_to_be32() and friends, for any host order.  The
  * __be/__le types are plain integers here (no sparse).

@@ -13,6 +13,13 @@
  *	--at-last-read, print the value recomputed at the moment of the last
  *	successful PCR_Read that covered that PCR and bank (so a guest's read
  *	can be compared even if the guest extended later).
+ *   swtpm-trace pcrs --at-quote TRACE
+ *	The values at the last successful TPM2_Quote.
+ *   swtpm-trace quote TRACE
+ *	The last successful TPM2_Quote, as the TPM saw and answered it:
+ *	"quote_handle: 0x81..", "quote_data: <qualifyingData hex>",
+ *	"quote_attest: <TPMS_ATTEST hex>", "quote_signature: <TPMT_SIGNATURE
+ *	hex>" (exit 1 if there is none).
  *   swtpm-trace commands TRACE
  *	List every command: "index 0xCODE Name rc=0xRC [pcr=N[,M...]]",
  *	with pcr= for the commands that name PCRs (extend, event, reset, and
@@ -66,6 +73,7 @@ static const struct bank {
 struct pcr {
 	uint8_t val[MAX_DIGEST];
 	uint8_t at_read[MAX_DIGEST];	/* recomputed value at last read */
+	uint8_t at_quote[MAX_DIGEST];	/* and at the last quote */
 	bool read;			/* a successful PCR_Read covered it */
 };
 
@@ -75,6 +83,12 @@ struct state {
 	unsigned long ncmd;
 	unsigned long mismatches;
 	bool list;
+	/* The last successful TPM2_Quote: command's and response's fields. */
+	bool quoted;
+	uint32_t quote_handle;
+	size_t quote_data_len, quote_attest_len, quote_sig_len;
+	uint8_t quote_data[MAX_MSG / 16], quote_attest[MAX_MSG / 16];
+	uint8_t quote_sig[MAX_MSG / 16];
 };
 
 struct buf {
@@ -279,6 +293,16 @@ static const char *tpm2_name(uint32_t cc)
 	case 0x165: return "FlushContext";
 	case 0x161: return "ContextLoad";
 	case 0x162: return "ContextSave";
+	case 0x158: return "Quote";
+	case 0x173: return "ReadPublic";
+	case 0x131: return "CreatePrimary";
+	case 0x153: return "Create";
+	case 0x157: return "Load";
+	case 0x120: return "EvictControl";
+	case 0x151: return "PolicySecret";
+	case 0x14d: return "ActivateCredential";
+	case 0x14e: return "NV_Read";
+	case 0x169: return "NV_ReadPublic";
 	default:    return "-";
 	}
 }
@@ -351,6 +375,60 @@ static void list_pcrs(enum family fam, uint32_t cc, const uint8_t *cmd, size_t c
 }
 
 /* A successful TPM 2.0 command. */
+/* Copy a TPM2B (at most @max bytes) from @b. */
+static size_t take_2b(struct buf *b, uint8_t *out, size_t max)
+{
+	size_t n = get(b, 2);
+	const uint8_t *p = take(b, n);
+
+	if (!p || n > max) {
+		b->err = true;
+		return 0;
+	}
+	memcpy(out, p, n);
+	return n;
+}
+
+/*
+ * TPM2_Quote: signHandle, the authorization area, qualifyingData; the
+ * response: parameterSize, TPM2B_ATTEST, then the TPMT_SIGNATURE up to
+ * the end of the parameters.
+ */
+static void quote(struct state *s, uint16_t tag, struct buf *c, struct buf *r)
+{
+	const uint8_t *sig;
+	size_t params;
+
+	s->quote_handle = get(c, 4);
+	skip_auth(c, tag);
+	s->quote_data_len = take_2b(c, s->quote_data, sizeof(s->quote_data));
+	params = get(r, 4);
+	s->quote_attest_len = take_2b(r, s->quote_attest,
+				      sizeof(s->quote_attest));
+	if (r->err || params < s->quote_attest_len + 2 ||
+	    params - s->quote_attest_len - 2 > sizeof(s->quote_sig)) {
+		r->err = true;
+		return;
+	}
+	s->quote_sig_len = params - s->quote_attest_len - 2;
+	sig = take(r, s->quote_sig_len);
+	if (!sig)
+		return;
+	memcpy(s->quote_sig, sig, s->quote_sig_len);
+	s->quoted = true;
+	for (int b = 0; b < NR_BANKS; b++)
+		for (int i = 0; i < MAX_PCRS; i++)
+			memcpy(s->pcr[b][i].at_quote, s->pcr[b][i].val, MAX_DIGEST);
+}
+
+static void print_hex(const char *key, const uint8_t *p, size_t n)
+{
+	printf("%s: ", key);
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", p[i]);
+	printf("\n");
+}
+
 static void apply_tpm2(struct state *s, uint16_t tag, uint32_t cc,
 		       struct buf *c, struct buf *r)
 {
@@ -379,6 +457,9 @@ static void apply_tpm2(struct state *s, uint16_t tag, uint32_t cc,
 		break;
 	case 0x17e:				/* TPM2_PCR_Read */
 		pcr_read(s, r);
+		break;
+	case 0x158:				/* TPM2_Quote */
+		quote(s, tag, c, r);
 		break;
 	}
 }
@@ -585,7 +666,8 @@ truncated:
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: swtpm-trace pcrs [--pcr N] [--at-last-read] TRACE\n"
+		"usage: swtpm-trace pcrs [--pcr N] [--at-last-read | --at-quote] TRACE\n"
+		"       swtpm-trace quote TRACE\n"
 		"       swtpm-trace commands TRACE\n");
 	exit(2);
 }
@@ -593,7 +675,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static struct state s;
-	bool at_read = false;
+	bool at_read = false, at_quote = false;
 	long only = -1;
 	const char *path = NULL, *mode;
 	FILE *f;
@@ -602,11 +684,14 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		usage();
 	mode = argv[1];
-	if (strcmp(mode, "pcrs") && strcmp(mode, "commands"))
+	if (strcmp(mode, "pcrs") && strcmp(mode, "commands") &&
+	    strcmp(mode, "quote"))
 		usage();
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--at-last-read")) {
 			at_read = true;
+		} else if (!strcmp(argv[i], "--at-quote")) {
+			at_quote = true;
 		} else if (!strcmp(argv[i], "--pcr") && i + 1 < argc) {
 			char *end;
 
@@ -631,8 +716,16 @@ int main(int argc, char **argv)
 	fclose(f);
 	if (ret)
 		return ret;
-
-	if (!s.list) {
+	if ((at_quote || !strcmp(mode, "quote")) && !s.quoted) {
+		fprintf(stderr, "swtpm-trace: no successful TPM2_Quote in %s\n", path);
+		return 1;
+	}
+	if (!strcmp(mode, "quote")) {
+		printf("quote_handle: 0x%08x\n", s.quote_handle);
+		print_hex("quote_data", s.quote_data, s.quote_data_len);
+		print_hex("quote_attest", s.quote_attest, s.quote_attest_len);
+		print_hex("quote_signature", s.quote_sig, s.quote_sig_len);
+	} else if (!s.list) {
 		for (int i = 0; i < MAX_PCRS; i++) {
 			if (only >= 0 && i != only)
 				continue;
@@ -643,7 +736,8 @@ int main(int argc, char **argv)
 					continue;
 				printf("pcr%d.%s: ", i, banks[b].name);
 				for (unsigned int k = 0; k < banks[b].size; k++)
-					printf("%02x", at_read ? pc->at_read[k] : pc->val[k]);
+					printf("%02x", at_read ? pc->at_read[k] :
+					       at_quote ? pc->at_quote[k] : pc->val[k]);
 				printf("\n");
 			}
 		}
