@@ -35,12 +35,13 @@ static int number(const char *key, const char *value, uint64_t *v, bool *has,
 static const char *const number_keys[] = {
 	"tpm_handoff", "cut", "entries", "resumed", "replayed",
 	"replayed_in_barrier", "replay_ns", "barrier_ns", "duration_ns",
-	"memory_bytes", "fw_extended", "fw_log_events",
+	"memory_bytes", "fw_extended", "fw_log_events", "quote_reset_count",
+	"quote_restart_count",
 };
 
 /* Keys whose value is a list of PCRs (the JSON form: a list of numbers). */
 static const char *const pcr_list_keys[] = {
-	"pcrs", "fw_replay", "fw_bind", "fw_resumed",
+	"pcrs", "fw_replay", "fw_bind", "fw_resumed", "quote_pcrs",
 };
 
 static bool in_list(const char *key, const char *const *list, size_t n)
@@ -70,7 +71,7 @@ bool cli_rec_pcr_list_key(const char *key)
 static const char *const unmeasured_keys[] = {
 	"prereplay", "resumed", "replayed", "replayed_in_barrier",
 	"replay_ns", "barrier_ns", "duration_ns", "memory_bytes",
-	"fw_extended", "fw_resumed",
+	"fw_extended", "fw_resumed", "quote_reset_count", "quote_restart_count",
 };
 
 bool cli_record_key_unmeasured(const char *key)
