@@ -43,6 +43,9 @@
 #define TPM_ALG_ECSCHNORR	0x001c
 #define TPM_ALG_ECMQV		0x001d
 #define TPM_ALG_ECC		0x0023
+#define TPM_ALG_AES		0x0006
+#define TPM_ALG_SM4		0x0013
+#define TPM_ALG_CAMELLIA	0x0026
 
 /* TPMA_OBJECT (TPM 2.0 Part 2, 8.3); 6.1's linux/tpm.h names three. */
 #define TH_OA_FIXED_TPM			BIT(1)
@@ -55,7 +58,7 @@
 #define PCR_SELECT_BYTES	3	/* PCRs 0-23 */
 
 /* The binding's first bytes: what it is and its version. */
-static const char th_bind_label[] = "tpm_handoff quote v1";
+static const u8 th_bind_label[] = "tpm_handoff quote v1";
 
 /* A cursor over bytes from a TPM: reads fail once they are exhausted. */
 struct cur {
@@ -143,8 +146,19 @@ static bool get_scheme(struct cur *c, u16 type, u16 *scheme, u16 *hash)
 	*hash = TPM_ALG_NULL;
 	if (!get_u16(c, &sym))
 		return false;
-	if (sym != TPM_ALG_NULL && (!get_u16(c, &skip) || !get_u16(c, &skip)))
+	/* TPMI_ALG_SYM_OBJECT: a block cipher (keyBits, mode) or nothing. */
+	switch (sym) {
+	case TPM_ALG_NULL:
+		break;
+	case TPM_ALG_AES:
+	case TPM_ALG_SM4:
+	case TPM_ALG_CAMELLIA:
+		if (!get_u16(c, &skip) || !get_u16(c, &skip))
+			return false;
+		break;
+	default:
 		return false;
+	}
 	if (!get_u16(c, scheme))
 		return false;
 	switch (*scheme) {
@@ -505,7 +519,7 @@ int th_attest_parse(const u8 *buf, size_t len, struct th_attest *a)
 	if (!get_u32(&c, &magic) || magic != TPM_GENERATED_VALUE ||
 	    !get_u16(&c, &a->type) || a->type != TPM_ST_ATTEST_QUOTE ||
 	    !get_2b(&c, &a->signer, &a->signer_len, TH_NAME_MAX) ||
-	    !get_2b(&c, &a->extra, &a->extra_len, TH_MAX_DIGEST + 2) ||
+	    !get_2b(&c, &a->extra, &a->extra_len, TH_MAX_DIGEST) ||
 	    !get_u64(&c, &a->clock) || !get_u32(&c, &a->reset_count) ||
 	    !get_u32(&c, &a->restart_count) || !get_u8(&c, &a->safe) ||
 	    !get_u64(&c, &a->fw_version) ||

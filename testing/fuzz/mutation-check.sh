@@ -103,5 +103,17 @@ mutant imalog-ima-name fuzz-ima-log IMALOG_C testing/oracles/ima-replay/imalog.c
 mutant imalog-printable fuzz-ima-log IMALOG_C testing/oracles/ima-replay/imalog.c \
 	's/if (f\[i\] <= 0x20 || f\[i\] >= 0x7f)/if (f[i] < 0x20 || f[i] >= 0x7f)/' \
 	"a space in a template name accepted (logic only)"
+mutant quote-name-max fuzz-quote QUOTE_C $TH/quote.c \
+	's/!get_2b(&c, &name, &name_len, TH_NAME_MAX)/!get_2b(\&c, \&name, \&name_len, 0xffff)/' \
+	"a key's name not bounded: copied past struct th_key"
+mutant quote-sig-max fuzz-quote QUOTE_C $TH/quote.c \
+	's/c.left < 4 || c.left > TH_SIG_MAX)/c.left < 4)/' \
+	"a quote's signature not bounded: copied past struct th_quote"
+mutant quote-sym fuzz-quote QUOTE_C $TH/quote.c \
+	'/^static bool get_scheme/,/^}/s/if (!get_u16(c, \&skip) || !get_u16(c, \&skip))/if (!get_u16(c, \&skip))/' \
+	"a block cipher's mode left unread: the scheme is read from the wrong bytes (logic only)"
+mutant attest-mask fuzz-quote QUOTE_C $TH/quote.c \
+	'/^int th_attest_parse/,/^}/s/if (mask \& ~GENMASK(TH_NR_PCRS - 1, 0))/if (0)/' \
+	"a quote selecting PCRs 24-31 accepted (logic only)"
 
 exit $fail
