@@ -5,6 +5,8 @@
 # --script; testing/bench/bench prepends the BENCH_* settings).  Writes to
 # $RESULTS:
 #   samples.txt        one line of key=value pairs per handoff attempt
+#                      (mode Y: ours, N: all under the barrier, Q: ours
+#                      with the handoff quote)
 #   records/           the full sysfs record of each attempt
 #   extend.txt         tpmbench extend's summary; extend-samples.txt raw
 #   fwd-summary.txt    tpmbench fwd's summary; fwd.txt raw "dev op ns"
@@ -102,14 +104,26 @@ sample() {
 
 # attempt SIZE MODE REP WANT [LABEL]: a fresh vTPM (so the whole log is
 # replayed), prereplay=MODE (Y or N), trigger; WANT is the trigger's
-# expected result.  The sample's mode is LABEL, default MODE.
+# expected result.  The sample's mode is LABEL, default MODE.  Mode Q is
+# Y with the handoff quote: an attestation key provisioned on the fresh
+# vTPM, ptpm_ak and vtpm_ak set for this attempt only.
+PTPM_AK=0x81010002 VTPM_AK=0x81010003
 attempt() {
 	local size=$1 mode=$2 rep=$3 want=$4 label=${5:-$2} chip r n
 	chip=$(vtpm_restart) || { fail "vtpmd did not restart"; return 1; }
-	echo "$mode" >"$PARAMS/prereplay"
+	if [ "$mode" = Q ]; then
+		tpm-handoff provision --tcti "device:/dev/tpmrm${chip#tpm}" \
+			--handle $VTPM_AK --out /tmp/bench-vtpm-ak >/dev/null ||
+			{ fail "provisioning the vTPM's key on $chip failed"; return 1; }
+		echo $PTPM_AK >"$PARAMS/ptpm_ak"
+		echo $VTPM_AK >"$PARAMS/vtpm_ak"
+	fi
+	echo "$([ "$mode" = N ] && echo N || echo Y)" >"$PARAMS/prereplay"
 	n=$(ima_count)
 	r=$(handoff_trigger 1)
 	sample "$size" "$label" "$rep" "$r" "$n"
+	echo 0 >"$PARAMS/ptpm_ak"
+	echo 0 >"$PARAMS/vtpm_ak"
 	[ "$r" = "$want" ] || { fail "size $size mode $mode rep $rep on $chip: got $r, want $want: $(handoff_error)"; return 1; }
 }
 
@@ -117,6 +131,10 @@ attempt() {
 # the 30 s default watchdog: the bench measures, it does not time out.
 handoff_load dry_run=1 barrier_timeout_ms=3600000 mirror_timeout_ms=3600000 ||
 	{ say "ERROR: insmod tpm_handoff.ko failed"; exit 1; }
+
+# The pTPM's attestation key, for mode Q (the handoff quote).
+tpm-handoff provision --tcti device:/dev/tpmrm0 --handle $PTPM_AK --out "$RESULTS/ptpm-ak" >/dev/null ||
+	fail "provisioning the pTPM's attestation key failed"
 
 sizes=$(tr ' ' '\n' <<<"$BENCH_SIZES" | grep . | sort -n | tr '\n' ' ')
 max_size=$(tr ' ' '\n' <<<"$sizes" | grep . | tail -n1)
@@ -126,7 +144,7 @@ for size in $sizes; do
 	for rep in $(seq "$BENCH_REPS"); do
 		# Alternate which order goes first, so neither always follows
 		# the other's vtpmd restart.
-		if [ $((rep % 2)) = 1 ]; then modes="Y N"; else modes="N Y"; fi
+		if [ $((rep % 2)) = 1 ]; then modes="Y N Q"; else modes="Q N Y"; fi
 		for mode in $modes; do
 			attempt "$size" "$mode" "$rep" ECANCELED
 		done
