@@ -584,6 +584,36 @@ static int read_key(struct th_handoff *h, struct tpm_chip *chip,
 }
 
 /*
+ * The vTPM's resetCount and restartCount for the record: a verifier sees
+ * in a later vTPM quote whether the vTPM was reset or restarted since.
+ */
+static int read_vtpm_clock(struct th_handoff *h)
+{
+	struct tpm_chip *vchip = h->vtpm.chip;
+	ssize_t len;
+	int rc;
+
+	rc = tpm_try_get_ops(vchip);
+	if (rc)
+		return fail(h, -ENODEV, "the vTPM %s is not working",
+			    dev_name(&vchip->dev));
+	th_tpm2_read_clock_cmd(&h->buf);
+	len = tpm_transmit_cmd(vchip, &h->buf, 0, NULL);
+	tpm_put_ops(vchip);
+	if (len)
+		return fail(h, len < 0 ? (int)len : -EIO,
+			    "the vTPM %s: TPM2_ReadClock failed (%zd)",
+			    dev_name(&vchip->dev), len);
+	rc = th_tpm2_read_clock_rsp(h->buf.data, tpm_buf_length(&h->buf),
+				    &h->quote->vtpm_reset_count,
+				    &h->quote->vtpm_restart_count);
+	if (rc)
+		return fail(h, rc, "the vTPM %s: malformed TPM2_ReadClock response",
+			    dev_name(&vchip->dev));
+	return 0;
+}
+
+/*
  * The handoff quote's keys, before the barrier: their names, and the hash
  * that the quote's PCR digest will use (allocated now: see
  * th_quote_alloc()).  Both keys or neither.
@@ -615,7 +645,7 @@ static int quote_prepare(struct th_handoff *h)
 	if (IS_ERR(q))
 		return PTR_ERR(q);
 	h->quote = q;
-	return 0;
+	return read_vtpm_clock(h);
 }
 
 /* Longest event log read from a file (fw_log); firmware logs are < 64 KiB. */

@@ -238,6 +238,49 @@ int th_tpm2_read_public_rsp(const u8 *rsp, size_t len, struct th_key *key)
 }
 
 /**
+ * th_tpm2_read_clock_cmd() - build TPM2_ReadClock
+ * @buf: a tpm_buf from tpm_buf_init()
+ */
+void th_tpm2_read_clock_cmd(struct tpm_buf *buf)
+{
+	tpm_buf_reset(buf, TPM2_ST_NO_SESSIONS, TH_CC_READ_CLOCK);
+}
+
+/**
+ * th_tpm2_read_clock_rsp() - parse a TPM2_ReadClock response
+ * @rsp: the response (header included)
+ * @len: its length
+ * @reset_count: receives clockInfo.resetCount (TPM resets)
+ * @restart_count: receives clockInfo.restartCount (restarts since)
+ *
+ * The response is a TPMS_TIME_INFO: time, then TPMS_CLOCK_INFO (clock,
+ * resetCount, restartCount, safe), and nothing after it.
+ *
+ * Return: 0, -EIO for a TPM error, -EPROTO for a malformed response.
+ */
+int th_tpm2_read_clock_rsp(const u8 *rsp, size_t len, u32 *reset_count,
+			   u32 *restart_count)
+{
+	struct cur c;
+	u64 t;
+	u32 rc, reset, restart;
+	u8 safe;
+
+	if (th_tpm_rsp_check(rsp, len, &rc))
+		return -EPROTO;
+	if (rc)
+		return -EIO;
+	c.p = rsp + TPM_HEADER_SIZE;
+	c.left = len - TPM_HEADER_SIZE;
+	if (!get_u64(&c, &t) || !get_u64(&c, &t) || !get_u32(&c, &reset) ||
+	    !get_u32(&c, &restart) || !get_u8(&c, &safe) || c.left)
+		return -EPROTO;
+	*reset_count = reset;
+	*restart_count = restart;
+	return 0;
+}
+
+/**
  * th_key_is_ak() - is @key an attestation key a verifier can trust?
  * @key: from th_tpm2_read_public_rsp()
  *

@@ -87,6 +87,8 @@ static void emit_quote(struct out *o, const struct th_handoff *h,
 	emit_hex(o, "ptpm_ak_name", q->ptpm_key.name, q->ptpm_key.name_len);
 	emit(o, "vtpm_ak: 0x%08x\n", q->vtpm_key.handle);
 	emit_hex(o, "vtpm_ak_name", q->vtpm_key.name, q->vtpm_key.name_len);
+	emit(o, "vtpm_reset_count: %u\nvtpm_restart_count: %u\n",
+	     q->vtpm_reset_count, q->vtpm_restart_count);
 	if (!q->attest_len)
 		return;
 	emit_mask(o, "quote_pcrs", q->pcr_mask);

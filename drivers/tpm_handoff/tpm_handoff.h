@@ -415,6 +415,7 @@ int th_tpm1_digest_rsp(const u8 *rsp, size_t len, u8 *digest);
 
 #define TH_CC_READ_PUBLIC	0x0173
 #define TH_CC_QUOTE		0x0158
+#define TH_CC_READ_CLOCK	0x0181
 /* An object's TPM2B_NAME: nameAlg, then a digest (TPM 2.0 Part 1, 16). */
 #define TH_NAME_MAX		(2 + TH_MAX_DIGEST)
 /* A quote's TPMS_ATTEST and TPMT_SIGNATURE: RSA 4096 and P-521 fit. */
@@ -498,6 +499,9 @@ struct th_attest {
  * @clock: the pTPM's clockInfo at the quote
  * @reset_count: its resetCount
  * @restart_count: its restartCount
+ * @vtpm_reset_count: the vTPM's resetCount when the handoff began
+ * @vtpm_restart_count: and its restartCount: a verifier compares them
+ *	with a later quote's, to see a vTPM reset or restarted since
  */
 struct th_quote {
 	struct th_key ptpm_key;
@@ -517,11 +521,16 @@ struct th_quote {
 	u64 clock;
 	u32 reset_count;
 	u32 restart_count;
+	u32 vtpm_reset_count;
+	u32 vtpm_restart_count;
 };
 
 void th_tpm2_read_public_cmd(struct tpm_buf *buf, u32 handle);
 int th_tpm2_read_public_rsp(const u8 *rsp, size_t len, struct th_key *key);
 bool th_key_is_ak(const struct th_key *key);
+void th_tpm2_read_clock_cmd(struct tpm_buf *buf);
+int th_tpm2_read_clock_rsp(const u8 *rsp, size_t len, u32 *reset_count,
+			   u32 *restart_count);
 struct th_quote *th_quote_alloc(const struct th_key *ptpm_key,
 				const struct th_key *vtpm_key, char *err);
 void th_quote_free(struct th_quote *q);

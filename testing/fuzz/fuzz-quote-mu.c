@@ -110,3 +110,17 @@ int fq_mu_quote(const uint8_t *buf, size_t len, struct fq_quote *out)
 	out->sig_len = len - start;
 	return 1;
 }
+
+/* TPMS_TIME_INFO: a ReadClock answer's parameters. */
+int fq_mu_time_info(const uint8_t *buf, size_t len, uint32_t *reset,
+		    uint32_t *restart)
+{
+	TPMS_TIME_INFO t;
+	size_t off = 0;
+
+	if (Tss2_MU_TPMS_TIME_INFO_Unmarshal(buf, len, &off, &t) || off != len)
+		return 0;
+	*reset = t.clockInfo.resetCount;
+	*restart = t.clockInfo.restartCount;
+	return 1;
+}

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * fuzz-quote: the parsers of drivers/tpm_handoff/quote.c
- * (th_tpm2_read_public_rsp, th_tpm2_quote_rsp, th_attest_parse, and
- * th_quote_check on what they accept), built unchanged (kshim), on answers
+ * (th_tpm2_read_public_rsp, th_tpm2_quote_rsp, th_attest_parse,
+ * th_tpm2_read_clock_rsp, and th_quote_check on what they accept), built unchanged (kshim), on answers
  * from a pTPM or vTPM that may misbehave, against tpm2-tss's own
  * unmarshalling (fuzz-quote-mu.c: Tss2_MU_TPM2B_PUBLIC, TPM2B_NAME,
- * TPMS_ATTEST, TPM2B_ATTEST, TPMT_SIGNATURE).
+ * TPMS_ATTEST, TPM2B_ATTEST, TPMT_SIGNATURE, TPMS_TIME_INFO).
  *
  * Input:
  *	u8 ctl		bit 0: write the answer's real length into its header
  *			(so that a mutation inside does not stop at the
  *			length check); bit 1: clear its response code
- *	the bytes	fed to all three parsers: as a ReadPublic answer, as
- *			a Quote answer, and (after the header) as a TPMS_ATTEST
+ *	the bytes	fed to every parser: as a ReadPublic answer, as a
+ *			Quote answer, as a ReadClock answer, and (after the
+ *			header) as a TPMS_ATTEST
  *
  * Where the module accepts, tpm2-tss accepts the same bytes and reads the
  * same fields; where tpm2-tss accepts and the bytes stay within the
@@ -200,6 +201,23 @@ static void check_quote(const u8 *rsp, size_t len)
 	th_quote_free(q);
 }
 
+static void check_read_clock(const u8 *rsp, size_t len)
+{
+	bool hdr = len >= TPM_HEADER_SIZE && fuzz_be32(rsp + 2) == len &&
+		   !fuzz_be32(rsp + 6);
+	u32 reset = 0x5a5a5a5a, restart = 0x5a5a5a5a, mreset, mrestart;
+	bool mu = hdr && fq_mu_time_info(rsp + TPM_HEADER_SIZE,
+					 len - TPM_HEADER_SIZE, &mreset, &mrestart);
+	int rc = th_tpm2_read_clock_rsp(rsp, len, &reset, &restart);
+
+	FUZZ_ASSERT(rc == 0 || rc == -EIO || rc == -EPROTO);
+	FUZZ_ASSERT(!rc == mu);
+	if (rc)
+		FUZZ_ASSERT(reset == 0x5a5a5a5a && restart == 0x5a5a5a5a);
+	else
+		FUZZ_ASSERT(reset == mreset && restart == mrestart);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	u8 *rsp;
@@ -217,6 +235,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put_unaligned_be32(0, rsp + 6);
 	check_read_public(rsp, size);
 	check_quote(rsp, size);
+	check_read_clock(rsp, size);
 	if (size >= TPM_HEADER_SIZE) {
 		u8 *a = fuzz_dup(rsp + TPM_HEADER_SIZE, size - TPM_HEADER_SIZE);
 

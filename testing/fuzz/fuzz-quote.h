@@ -47,5 +47,7 @@ struct fq_quote {
 int fq_mu_public(const uint8_t *buf, size_t len, struct fq_public *out);
 int fq_mu_attest(const uint8_t *buf, size_t len, struct fq_attest *out);
 int fq_mu_quote(const uint8_t *buf, size_t len, struct fq_quote *out);
+int fq_mu_time_info(const uint8_t *buf, size_t len, uint32_t *reset,
+		    uint32_t *restart);
 
 #endif /* TESTING_FUZZ_QUOTE_H */

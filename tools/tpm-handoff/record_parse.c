@@ -36,7 +36,7 @@ static const char *const number_keys[] = {
 	"tpm_handoff", "cut", "entries", "resumed", "replayed",
 	"replayed_in_barrier", "replay_ns", "barrier_ns", "duration_ns",
 	"memory_bytes", "fw_extended", "fw_log_events", "quote_reset_count",
-	"quote_restart_count",
+	"quote_restart_count", "vtpm_reset_count", "vtpm_restart_count",
 };
 
 /* Keys whose value is a list of PCRs (the JSON form: a list of numbers). */

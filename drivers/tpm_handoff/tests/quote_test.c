@@ -354,7 +354,48 @@ static void quote_test_attest_parse(struct kunit *test)
 	th_quote_free(q);
 }
 
+static void quote_test_read_clock(struct kunit *test)
+{
+	static const u8 rsp[] = {
+		0x80, 0x01, 0, 0, 0, 35, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0x12, 0x34,		/* time */
+		0, 0, 0, 0, 0, 0, 0x56, 0x78,		/* clock */
+		0, 0, 0, 3,				/* resetCount */
+		0, 0, 1, 2,				/* restartCount */
+		1,					/* safe */
+	};
+	u32 reset = 0, restart = 0;
+	struct tpm_buf buf;
+	size_t len;
+	u8 *r;
+
+	KUNIT_ASSERT_EQ(test, th_tpm2_read_clock_rsp(rsp, sizeof(rsp), &reset,
+						     &restart), 0);
+	KUNIT_EXPECT_EQ(test, reset, 3U);
+	KUNIT_EXPECT_EQ(test, restart, 0x102U);
+	for (len = 0; len < sizeof(rsp); len++) {
+		r = resized(test, rsp, sizeof(rsp), len);
+		KUNIT_EXPECT_EQ_MSG(test, th_tpm2_read_clock_rsp(r, len, &reset,
+								 &restart),
+				    -EPROTO, "length %zu", len);
+	}
+	r = resized(test, rsp, sizeof(rsp), sizeof(rsp) + 1);
+	KUNIT_EXPECT_EQ(test, th_tpm2_read_clock_rsp(r, sizeof(rsp) + 1, &reset,
+						     &restart), -EPROTO);
+	r = resized(test, rsp, sizeof(rsp), TPM_HEADER_SIZE);
+	put_unaligned_be32(0x101, r + 6);	/* TPM_RC_FAILURE */
+	KUNIT_EXPECT_EQ(test, th_tpm2_read_clock_rsp(r, TPM_HEADER_SIZE, &reset,
+						     &restart), -EIO);
+
+	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, 0, 0), 0);
+	th_tpm2_read_clock_cmd(&buf);
+	KUNIT_EXPECT_EQ(test, tpm_buf_length(&buf), 10U);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(buf.data + 6), 0x181U);
+	tpm_buf_destroy(&buf);
+}
+
 static struct kunit_case quote_test_cases[] = {
+	KUNIT_CASE(quote_test_read_clock),
 	KUNIT_CASE(quote_test_read_public),
 	KUNIT_CASE(quote_test_read_public_bad),
 	KUNIT_CASE(quote_test_is_ak),
