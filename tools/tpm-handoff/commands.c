@@ -66,12 +66,28 @@ const struct cli_command cli_commands[] = {
 	  "2 the record is unreadable or malformed.\n" },
 	{ "verify", cmd_verify,
 	  O_SYSFS | O_CLASS | O_RECORD | O_LOG | O_TCTI | O_PTPM_PCRS | O_VTPM_PCRS |
-	  O_ATTEMPTS | O_FW_LOG | O_RECORD_FROM_LOG,
+	  O_ATTEMPTS | O_FW_LOG | O_RECORD_FROM_LOG | O_EVIDENCE | O_PTPM_KEY |
+	  O_NONCE,
 	  "usage: tpm-handoff verify [--tcti TCTI | --vtpm-pcrs FILE] [--ptpm-pcrs FILE]\n"
 	  "                          [--log FILE] [--record FILE | --record-from-log]\n"
 	  "                          [--fw-log FILE] [--sysfs DIR] [--class DIR]\n"
 	  "                          [--attempts N]\n"
+	  "       tpm-handoff verify --evidence FILE --ptpm-key PUB --nonce HEX\n"
 	  "\n"
+	  "With --evidence: check, offline and with no TPM, the evidence file of\n"
+	  "tpm-handoff attest against the pTPM's attestation key PUB (its\n"
+	  "TPM2B_PUBLIC, from tpm-handoff provision, trusted by credential\n"
+	  "activation) and the nonce the verifier chose.  One line per link of\n"
+	  "the chain (Documentation/attestation.rst): both keys and signatures,\n"
+	  "the nonce, the record in the IMA log (it must carry the handoff quote),\n"
+	  "the binding of the cut, the snapshot and the vTPM key, no vTPM reset or\n"
+	  "restart since the handoff, the log's prefix [0, cut) and the firmware\n"
+	  "event log against the handoff quote, the vTPM quote's PCRs, and the\n"
+	  "whole log against them.  Then \"verify: PASS\", or \"verify: FAIL:\n"
+	  "LINK: why\" for the first link that fails.  No other option goes with\n"
+	  "--evidence.\n"
+	  "\n"
+	  "Without --evidence:\n"
 	  "Check a committed handoff's split IMA log:\n"
 	  "  - entries [0, cut) reproduce the pTPM's PCR 10 (the record's snapshot,\n"
 	  "    or --ptpm-pcrs) in every bank, after exactly cut entries;\n"
@@ -125,9 +141,13 @@ const struct cli_command cli_commands[] = {
 	  "  --record-from-log  take the record from the IMA log's tpm_handoff\n"
 	  "                  entry only, not from DIR/record (exit 2 if there is none)\n"
 	  "  --attempts N    reads of the vTPM and the log, 1-20 (default 5)\n"
+	  "  --evidence FILE the evidence (tpm-handoff attest)\n"
+	  "  --ptpm-key PUB  the pTPM's attestation key (TPM2B_PUBLIC)\n"
+	  "  --nonce HEX     the nonce the vTPM quote must carry\n"
 	  PATHS_HELP CLASS_HELP LOG_HELP RECORD_HELP
 	  "\n"
-	  "Exit status: 0 PASS, 1 FAIL, 2 bad input (unreadable, truncated or\n"
+	  "Exit status: 0 PASS, 1 FAIL, 2 bad input (a malformed evidence file, an\n"
+	  "unreadable key file or bad nonce; unreadable, truncated or\n"
 	  "garbled log, event log or record, a cut past the end of the log, an\n"
 	  "unreachable TPM, no record in the log with --record-from-log).\n" },
 	{ "provision", cmd_provision, O_TCTI | O_HANDLE | O_OUT,
@@ -150,6 +170,37 @@ const struct cli_command cli_commands[] = {
 	  "Exit status: 0 created or reused, 1 the TPM failed, 2 bad input (a\n"
 	  "handle out of range or holding another kind of object, an unreachable\n"
 	  "TPM, files that cannot be written).\n" },
+	{ "attest", cmd_attest, O_SYSFS | O_RECORD | O_LOG | O_TCTI | O_FW_LOG |
+	  O_ATTEMPTS | O_NONCE | O_PTPM_KEY | O_OUT,
+	  "usage: tpm-handoff attest --nonce HEX --ptpm-key PUB --out FILE\n"
+	  "                          [--tcti TCTI] [--log FILE] [--fw-log FILE]\n"
+	  "                          [--record FILE] [--sysfs DIR] [--attempts N]\n"
+	  "\n"
+	  "After a committed handoff that made a handoff quote (module parameters\n"
+	  "ptpm_ak and vtpm_ak), write the evidence a remote verifier checks with\n"
+	  "tpm-handoff verify --evidence: one JSON file (Documentation/\n"
+	  "attestation.rst, \"The evidence file\") with the record, the handoff\n"
+	  "quote, the pTPM key PUB (the pTPM no longer answers dom0: give the file\n"
+	  "tpm-handoff provision wrote), a fresh quote by the vTPM key the handoff\n"
+	  "quote names over the same PCRs with the verifier's nonce, that key's\n"
+	  "public part, the PCR values it signed, the IMA log and the firmware\n"
+	  "event log.  The PCRs are read after the quote; if IMA extended one in\n"
+	  "between, it quotes again (--attempts times).\n"
+	  "\n"
+	  "  --nonce HEX     the verifier's nonce, 1 to 64 bytes\n"
+	  "  --ptpm-key PUB  the pTPM key's TPM2B_PUBLIC (provision's PREFIX.pub)\n"
+	  "  --out FILE      where the evidence goes (\"-\": stdout)\n"
+	  "  --tcti TCTI     the vTPM (default \"device:/dev/tpmrmN\", N from the\n"
+	  "                  record's vtpm)\n"
+	  "  --fw-log FILE   the firmware event log (default: the pTPM chip's,\n"
+	  "                  /sys/kernel/security/tpmN/binary_bios_measurements;\n"
+	  "                  none if it has none)\n"
+	  "  --attempts N    quotes before giving up, 1-20 (default 5)\n"
+	  PATHS_HELP LOG_HELP RECORD_HELP
+	  "\n"
+	  "Exit status: 0 written, 1 no committed handoff with a quote, or the\n"
+	  "vTPM failed, 2 bad input (a bad nonce, an unreadable or wrong key\n"
+	  "file, unreadable logs, a file that cannot be written).\n" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -165,7 +216,10 @@ void cli_usage(FILE *f)
 		"  start    check the preconditions, hand off, show the record\n"
 		"  record   print the last attempt's record (--json: as JSON)\n"
 		"  verify   check the IMA log against the pTPM's and the vTPM's PCR 10,\n"
-		"           and the firmware PCRs and the record the IMA log holds\n"
+		"           and the firmware PCRs and the record the IMA log holds;\n"
+		"           with --evidence, a remote verifier's offline check\n"
+		"  provision  an attestation key on a TPM, for the handoff quote\n"
+		"  attest   the evidence of a committed handoff, for a remote verifier\n"
 		"\n"
 		"\"tpm-handoff COMMAND --help\" describes a command and its options.\n"
 		"Exit status: 0 success, 1 not ready or failed, 2 bad input.\n");

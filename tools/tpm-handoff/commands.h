@@ -28,6 +28,9 @@ enum {
 	O_HELP = 1 << 13,
 	O_HANDLE = 1 << 14,
 	O_OUT = 1 << 15,
+	O_NONCE = 1 << 16,
+	O_PTPM_KEY = 1 << 17,
+	O_EVIDENCE = 1 << 18,
 };
 
 struct cli_command {

@@ -89,9 +89,6 @@ static int replay_event(void *ctx, const struct tcg_log_info *info,
 int cli_fwlog_replay(const char *path, uint32_t mask, struct cli_fwlog *out,
 		    char *err, size_t errlen)
 {
-	struct replay r = { out, mask };
-	struct tcg_log_info info;
-	char why[TCG_LOG_ERRLEN];
 	char *buf;
 	size_t len;
 	int ret;
@@ -101,6 +98,25 @@ int cli_fwlog_replay(const char *path, uint32_t mask, struct cli_fwlog *out,
 	if (ret) {
 		snprintf(err, errlen, "cannot read the event log %s: %s", path,
 			 ret == -EFBIG ? "larger than 4 MiB" : strerror(-ret));
+		return -1;
+	}
+	ret = cli_fwlog_replay_buf(buf, len, path, mask, out, err, errlen);
+	free(buf);
+	return ret;
+}
+
+int cli_fwlog_replay_buf(const void *buf, size_t len, const char *name,
+			 uint32_t mask, struct cli_fwlog *out, char *err,
+			 size_t errlen)
+{
+	struct replay r = { out, mask };
+	struct tcg_log_info info;
+	char why[TCG_LOG_ERRLEN];
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (len > CLI_FWLOG_MAX) {
+		snprintf(err, errlen, "event log %s: larger than 4 MiB", name);
 		return -1;
 	}
 	/* First the header (the locality), then the replay. */
@@ -116,13 +132,12 @@ int cli_fwlog_replay(const char *path, uint32_t mask, struct cli_fwlog *out,
 		ret = tcg_log_parse((const u8 *)buf, len, &info, replay_event, &r,
 				    why, sizeof(why));
 	}
-	free(buf);
 	if (ret == REPLAY_CRYPTO) {
-		snprintf(err, errlen, "event log %s: libcrypto hashing failed", path);
+		snprintf(err, errlen, "event log %s: libcrypto hashing failed", name);
 		return -1;
 	}
 	if (ret) {
-		snprintf(err, errlen, "event log %s: %s", path,
+		snprintf(err, errlen, "event log %s: %s", name,
 			 why[0] ? why : "malformed");
 		return -1;
 	}

@@ -40,6 +40,10 @@ uint8_t cli_pcr_reset_byte(unsigned int pcr);
  */
 int cli_fwlog_replay(const char *path, uint32_t mask, struct cli_fwlog *out,
 		    char *err, size_t errlen);
+/* The same for len bytes at buf, named name in messages. */
+int cli_fwlog_replay_buf(const void *buf, size_t len, const char *name,
+			 uint32_t mask, struct cli_fwlog *out, char *err,
+			 size_t errlen);
 
 /*
  * What a bound PCR reads in the vTPM: H(reset value || value), H the

@@ -37,6 +37,9 @@ static const struct option long_options[] = {
 	{ "force", no_argument, NULL, O_FORCE },
 	{ "handle", required_argument, NULL, O_HANDLE },
 	{ "out", required_argument, NULL, O_OUT },
+	{ "nonce", required_argument, NULL, O_NONCE },
+	{ "ptpm-key", required_argument, NULL, O_PTPM_KEY },
+	{ "evidence", required_argument, NULL, O_EVIDENCE },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -81,6 +84,9 @@ static int set_option(struct cli_opts *o, unsigned int id, const char *value)
 	case O_FORCE: o->force = true; break;
 	case O_HANDLE: o->handle = value; break;
 	case O_OUT: o->out = value; break;
+	case O_NONCE: o->nonce = value; break;
+	case O_PTPM_KEY: o->ptpm_key = value; break;
+	case O_EVIDENCE: o->evidence = value; break;
 	case O_ATTEMPTS:
 		if (cli_parse_u64(value, &n) || n < 1 || n > 20) {
 			cli_err("--attempts: \"%s\" is not a number from 1 to 20", value);

@@ -40,7 +40,10 @@ struct cli_opts {
 	bool raw;		/* --raw (record) */
 	bool force;		/* --force (start) */
 	const char *handle;	/* --handle HANDLE (provision) */
-	const char *out;	/* --out PREFIX (provision) */
+	const char *out;	/* --out PREFIX (provision), FILE (attest) */
+	const char *nonce;	/* --nonce HEX (attest, verify --evidence) */
+	const char *ptpm_key;	/* --ptpm-key FILE (attest, verify --evidence) */
+	const char *evidence;	/* --evidence FILE (verify) */
 };
 
 int cmd_status(const struct cli_opts *o);
@@ -48,6 +51,9 @@ int cmd_start(const struct cli_opts *o);
 int cmd_record(const struct cli_opts *o);
 int cmd_verify(const struct cli_opts *o);
 int cmd_provision(const struct cli_opts *o);
+int cmd_attest(const struct cli_opts *o);
+/* verify --evidence (verify_ev.c), from cmd_verify(). */
+int cmd_verify_evidence(const struct cli_opts *o);
 
 /* Print "tpm-handoff: MESSAGE\n" on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

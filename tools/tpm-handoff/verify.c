@@ -309,8 +309,16 @@ static void free_verify(struct verify *v)
 
 int cmd_verify(const struct cli_opts *o)
 {
-	struct verify *v = calloc(1, sizeof(*v));
+	struct verify *v;
 	int ret;
+
+	if (o->evidence)
+		return cmd_verify_evidence(o);
+	if (o->nonce || o->ptpm_key) {
+		cli_err("verify: --nonce and --ptpm-key go with --evidence");
+		return CLI_EXIT_INPUT;
+	}
+	v = calloc(1, sizeof(*v));
 
 	if (!v) {
 		cli_err("out of memory");
