@@ -12,7 +12,10 @@
 # under the barrier).  Then the commit, whose record and critical-data
 # entry carry the quote; tpm2_checkquote accepts it with the pTPM key and
 # the snapshot, and rejects it with another nonce or another PCR value.
-# The host half checks the quote against the pTPM's own swtpm trace.
+# Then tpm-handoff attest writes the evidence and verify --evidence passes
+# on it.  The host half checks the quote against the pTPM's own swtpm
+# trace, and the offline verifier against the evidence and each way of
+# tampering with it.
 lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/tap.sh"
 . "$lib/ima.sh"
@@ -26,7 +29,7 @@ unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdi
 param() { echo "$2" >/sys/module/tpm_handoff/parameters/"$1"; }
 keys() { param ptpm_ak "$1"; param vtpm_ak "$2"; }
 
-tap_plan 27
+tap_plan 35
 mark=$(dmesg_mark)
 vchip=$(vtpm_chip) || tap_bail "no vTPM chip"
 cat >/tmp/policy <<'EOF'
@@ -87,8 +90,14 @@ keys 0x81010006 $VTPM_AK
 refused "a key the pTPM will not quote with" EIO "refused the handoff quote with its key 0x81010006"
 ptpm_validates "$RESULTS/after-refusals" "after five refusals dom0 is on the pTPM"
 
-# The commit.
+# A dry run with the quote: another handoff's quote, for the host half.
 keys $PTPM_AK $VTPM_AK
+param dry_run 1
+tap_is "$(handoff_trigger)" ECANCELED "a dry run with both keys quotes and stops before the commit"
+grep '^quote_' "$TH_SYSFS/record" >"$RESULTS/dry-quote"
+param dry_run 0
+
+# The commit.
 tap_is "$(handoff_trigger)/$(handoff_state)" ok/committed "with both keys: committed"
 cp "$TH_SYSFS/record" "$RESULTS/record"
 get() { sed -n "s/^$1: //p" "$RESULTS/record"; }
@@ -131,5 +140,38 @@ tap_is "$(sed -n 's/^ *pcrDigest: //p' /tmp/q.print)/$(grep -c "pcrSelect: ff070
 tpm-handoff verify >"$RESULTS/verify.out" 2>&1
 tap_is "$?" 0 "tpm-handoff verify still passes with the quote in the record"
 tap_diag "$(cat "$RESULTS/verify.out")"
+# The evidence for a remote verifier, and what the host half needs to
+# tamper with it: a quote by another vTPM key, and one by the bound key
+# that also covers PCR 16.
+N1=00112233445566778899aabbccddeeff N2=ffeeddccbbaa99887766554433221100
+tpm-handoff attest --nonce $N1 --ptpm-key "$RESULTS/ptpm-ak.pub" \
+	--out "$RESULTS/evidence.json" >"$RESULTS/attest.out" 2>&1
+tap_is "$?" 0 "tpm-handoff attest writes the evidence"
+tap_diag "$(cat "$RESULTS/attest.out")"
+tpm-handoff verify --evidence "$RESULTS/evidence.json" --ptpm-key "$RESULTS/ptpm-ak.pub" \
+	--nonce $N1 >"$RESULTS/verify-ev.out" 2>&1
+tap_is "$?" 0 "tpm-handoff verify --evidence passes in dom0 too"
+tap_diag "$(cat "$RESULTS/verify-ev.out")"
+tpm-handoff attest --nonce $N2 --ptpm-key "$RESULTS/ptpm-ak.pub" \
+	--out "$RESULTS/evidence2.json" >/dev/null 2>&1
+tap_is "$?" 0 "attest again with another nonce"
+rm="tpmrm${vchip#tpm}"
+sel=
+for b in $(get banks); do sel+="${sel:++}$b:$(get quote_pcrs | tr ' ' ,)"; done
+tpm-handoff provision --tcti "device:/dev/$rm" --handle 0x81010007 --out "$RESULTS/other-ak" >/dev/null &&
+	tpm2 "$rm" quote -c 0x81010007 -l "$sel" -q $N1 -g sha256 \
+		-m "$RESULTS/other.msg" -s "$RESULTS/other.sig" >/dev/null &&
+	tpm2 "$rm" quote -c $VTPM_AK -l "${sel//+/,16+},16" -q $N1 -g sha256 \
+		-m "$RESULTS/pcr16.msg" -s "$RESULTS/pcr16.sig" >/dev/null
+tap_is "$?" 0 "quotes for the host half's tampering: another vTPM key's, and one that covers PCR 16"
+# Bad input to attest.
+tpm-handoff attest --nonce 0g --ptpm-key "$RESULTS/ptpm-ak.pub" --out /tmp/e >/dev/null 2>&1
+tap_is "$?" 2 "attest: a nonce that is not hex: exit 2"
+tpm-handoff attest --nonce $N1 --ptpm-key "$RESULTS/vtpm-ak.pub" --out /tmp/e >/tmp/wrongkey 2>&1
+tap_is "$?/$(grep -c 'not the key that signed the handoff quote' /tmp/wrongkey)" 2/1 \
+	"attest: the vTPM's key as the pTPM's: exit 2, says so"
+tpm-handoff attest --nonce $N1 --ptpm-key /nonexistent --out /tmp/e >/dev/null 2>&1
+tap_is "$?" 2 "attest: no key file: exit 2"
+
 tap_ok "the kernel log is clean" kernel_log_clean "$mark"
 tap_done

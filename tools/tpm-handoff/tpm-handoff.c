@@ -213,6 +213,10 @@ int main(int argc, char **argv)
 	cmd = pick_command(argc, argv, given, &exit);
 	if (!cmd)
 		return exit;
+	if ((given & O_EVIDENCE) && (given & ~(O_EVIDENCE | O_PTPM_KEY | O_NONCE | O_HELP))) {
+		cli_err("verify --evidence takes only --ptpm-key and --nonce: the evidence holds the rest");
+		return CLI_EXIT_INPUT;
+	}
 	for (const struct option *opt = long_options; opt->name; opt++)
 		if ((given & opt->val) && !(cmd->opts & opt->val) && opt->val != O_HELP) {
 			cli_err("%s: no option --%s (tpm-handoff %s --help)",
