@@ -22,7 +22,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 CLANG=${CLANG:-clang}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-read -ra targets <<<"${FUZZ_TARGETS:-fuzz-ima-log fuzz-tpm-rsp fuzz-tcg-log fuzz-vtpmd-req fuzz-sessions fuzz-quote}"
+read -ra targets <<<"${FUZZ_TARGETS:-fuzz-ima-log fuzz-tpm-rsp fuzz-tcg-log fuzz-vtpmd-req fuzz-sessions fuzz-quote fuzz-evidence}"
 fuzz=$top/testing/fuzz
 bin=$top/build/fuzz
 

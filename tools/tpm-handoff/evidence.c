@@ -167,15 +167,19 @@ int cli_evidence_parse(struct cli_evidence *ev, const char *text, size_t len,
 		goto out;
 	}
 	top = json_tokener_parse_ex(tok, text, (int)len);
-	if (!top || json_tokener_get_error(tok) != json_tokener_success ||
-	    tok->char_offset != (int)len) {
-		while (tok->char_offset < (int)len &&
-		       strchr(" \t\r\n", text[tok->char_offset]))
-			tok->char_offset++;
-		if (!top || tok->char_offset != (int)len) {
-			bad(&p, "file", "not one JSON object");
+	if (top && json_tokener_get_error(tok) == json_tokener_success) {
+		size_t end = json_tokener_get_parse_end(tok);
+
+		/* Only white space after the object. */
+		while (end < len && strchr(" \t\r\n", text[end]))
+			end++;
+		if (end != len) {
+			bad(&p, "file", "more than one JSON value");
 			goto out;
 		}
+	} else {
+		bad(&p, "file", "not one JSON object");
+		goto out;
 	}
 	if (!json_object_is_type(top, json_type_object)) {
 		bad(&p, "file", "not a JSON object");
