@@ -29,7 +29,7 @@ unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdi
 param() { echo "$2" >/sys/module/tpm_handoff/parameters/"$1"; }
 keys() { param ptpm_ak "$1"; param vtpm_ak "$2"; }
 
-tap_plan 35
+tap_plan 36
 mark=$(dmesg_mark)
 vchip=$(vtpm_chip) || tap_bail "no vTPM chip"
 cat >/tmp/policy <<'EOF'
@@ -174,4 +174,13 @@ tpm-handoff attest --nonce $N1 --ptpm-key /nonexistent --out /tmp/e >/dev/null 2
 tap_is "$?" 2 "attest: no key file: exit 2"
 
 tap_ok "the kernel log is clean" kernel_log_clean "$mark"
+
+# Last, as it leaves dom0 without a working TPM: the vTPM restarted on its
+# state (vtpmd killed and started again): its keys persist, its PCRs and
+# resetCount do not.  The bound key's quote from it is the host half's
+# "reset vTPM".
+new=$(vtpm_restart) &&
+	tpm2 "tpmrm${new#tpm}" quote -c $VTPM_AK -l "$sel" -q $N1 -g sha256 \
+		-m "$RESULTS/reset.msg" -s "$RESULTS/reset.sig" >/dev/null
+tap_is "$?" 0 "after a vTPM restart the bound key quotes again (${new:-no chip})"
 tap_done
