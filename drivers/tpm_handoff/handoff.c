@@ -328,8 +328,12 @@ static int take_quote(struct th_handoff *h)
 	int rc;
 
 	h->step = "taking the handoff quote";
-	rc = th_quote_bind(q, h->cut.cut, h->snap,
-			   h->cut.pcr_mask | h->fw.mask);
+	q->cut = h->cut.cut;
+	q->pcr_mask = h->cut.pcr_mask | h->fw.mask;
+	q->ima_mask = h->cut.pcr_mask;
+	q->bind_mask = h->fw.bind;
+	memcpy(q->kind, h->cut.kind, sizeof(q->kind));
+	rc = th_quote_bind(q, h->snap);
 	if (rc)
 		return fail(h, rc, "cannot hash the handoff quote's binding (%d)",
 			    rc);

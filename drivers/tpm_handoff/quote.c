@@ -9,8 +9,9 @@
  * under the barrier, once the cut is found, has the pTPM sign a TPM2_Quote
  * over the PCRs it mirrors, in every bank.  Its qualifying data is the
  * SHA-256 of the binding (th_quote_bind()): the cut, the vTPM key's name
- * and the snapshot, so the quote says which prefix of the IMA log the pTPM
- * vouches for and which vTPM key inherits the rest.  Before the commit the
+ * and boot, the snapshot and how each PCR was mirrored, so the quote says
+ * which prefix of the IMA log the pTPM vouches for and which vTPM key
+ * inherits the rest.  Before the commit the
  * handoff parses the quote's TPMS_ATTEST and checks its PCR digest against
  * the snapshot (th_quote_check()).
  *
@@ -58,7 +59,7 @@
 #define PCR_SELECT_BYTES	3	/* PCRs 0-23 */
 
 /* The binding's first bytes: what it is and its version. */
-static const u8 th_bind_label[] = "tpm_handoff quote v1";
+static const u8 th_bind_label[] = "tpm_handoff quote v2";
 
 /* A cursor over bytes from a TPM: reads fail once they are exhausted. */
 struct cur {
@@ -392,53 +393,65 @@ static int hash_be(struct shash_desc *d, u64 v, unsigned int bytes)
 
 /**
  * th_quote_bind() - compute the quote's qualifying data
- * @q: the quote, with the vTPM key's name read
- * @cut: the cut: the IMA log's entries [0, @cut) are in the snapshot
+ * @q: the quote, with the vTPM key's name and clock counts read, and
+ *     @cut, @pcr_mask, @ima_mask, @bind_mask and @kind set
  * @snap: the snapshot (its banks are the quote's)
- * @mask: the PCRs the quote covers
  *
  * @q->data = SHA-256 of, big-endian:
- *	"tpm_handoff quote v1\0"		21 bytes
+ *	"tpm_handoff quote v2\0"		21 bytes
  *	cut					u64
  *	the vTPM key's name			u16 size, then the name
- *	@mask					u32
+ *	the vTPM's resetCount, restartCount	u32, u32
+ *	@pcr_mask, @ima_mask, @bind_mask	u32 each
  *	number of banks				u16
  *	per bank, in the snapshot's order:	u16 alg, u16 digest size,
- *		the digests of the PCRs in @mask, lowest first
- * Documentation/attestation.rst gives the same for verifiers.
+ *		u8 digest kind (0: template-hash, 1: padded-sha1), then the
+ *		snapshot of the PCRs in @pcr_mask, lowest first
+ * So the pTPM signs everything in the record that a verifier acts on:
+ * which prefix of the log, which values, which PCRs the IMA log extends
+ * and how, which firmware PCRs were bound, which vTPM key and which vTPM
+ * boot inherit the log.  Documentation/attestation.rst gives the same for
+ * verifiers.
  *
  * Return: 0 or the hash's error.
  */
-int th_quote_bind(struct th_quote *q, u64 cut,
-		  const struct th_pcr_values *snap, u32 mask)
+int th_quote_bind(struct th_quote *q, const struct th_pcr_values *snap)
 {
 	const struct th_banks *banks = &snap->banks;
 	struct shash_desc *d = q->bind;
 	unsigned int b, p;
 	int rc;
 
-	q->pcr_mask = mask;
-	q->cut = cut;
 	rc = crypto_shash_init(d);
 	if (!rc)
 		rc = crypto_shash_update(d, th_bind_label, sizeof(th_bind_label));
 	if (!rc)
-		rc = hash_be(d, cut, 8);
+		rc = hash_be(d, q->cut, 8);
 	if (!rc)
 		rc = hash_be(d, q->vtpm_key.name_len, 2);
 	if (!rc)
 		rc = crypto_shash_update(d, q->vtpm_key.name,
 					 q->vtpm_key.name_len);
 	if (!rc)
-		rc = hash_be(d, mask, 4);
+		rc = hash_be(d, q->vtpm_reset_count, 4);
+	if (!rc)
+		rc = hash_be(d, q->vtpm_restart_count, 4);
+	if (!rc)
+		rc = hash_be(d, q->pcr_mask, 4);
+	if (!rc)
+		rc = hash_be(d, q->ima_mask, 4);
+	if (!rc)
+		rc = hash_be(d, q->bind_mask, 4);
 	if (!rc)
 		rc = hash_be(d, banks->nr, 2);
 	for (b = 0; b < banks->nr && !rc; b++) {
 		rc = hash_be(d, banks->alg[b], 2);
 		if (!rc)
 			rc = hash_be(d, banks->size[b], 2);
+		if (!rc)
+			rc = hash_be(d, q->kind[b], 1);
 		for (p = 0; p < TH_NR_PCRS && !rc; p++)
-			if (mask & BIT(p))
+			if (q->pcr_mask & BIT(p))
 				rc = crypto_shash_update(d, snap->val[b][p],
 							 banks->size[b]);
 	}

@@ -489,6 +489,9 @@ struct th_attest {
  * @pcr_hash: that hash (TPM_ALG_*)
  * @cut: the cut it binds
  * @pcr_mask: the PCRs it covers, in every bank
+ * @ima_mask: those the IMA log extends (the cut's)
+ * @bind_mask: the firmware PCRs bound (the others replayed)
+ * @kind: per bank, the digest kind of IMA's extends (enum th_kind)
  * @data: the qualifying data (th_quote_bind())
  * @sig_alg: the signature's scheme
  * @sig_hash: the signature's hash
@@ -511,6 +514,9 @@ struct th_quote {
 	u16 pcr_hash;
 	u64 cut;
 	u32 pcr_mask;
+	u32 ima_mask;
+	u32 bind_mask;
+	u8 kind[TH_MAX_BANKS];
 	u8 data[SHA256_DIGEST_SIZE];
 	u16 sig_alg;
 	u16 sig_hash;
@@ -534,8 +540,7 @@ int th_tpm2_read_clock_rsp(const u8 *rsp, size_t len, u32 *reset_count,
 struct th_quote *th_quote_alloc(const struct th_key *ptpm_key,
 				const struct th_key *vtpm_key, char *err);
 void th_quote_free(struct th_quote *q);
-int th_quote_bind(struct th_quote *q, u64 cut,
-		  const struct th_pcr_values *snap, u32 mask);
+int th_quote_bind(struct th_quote *q, const struct th_pcr_values *snap);
 int th_tpm2_quote_cmd(struct tpm_buf *buf, const struct th_quote *q,
 		      const struct th_banks *banks);
 int th_tpm2_quote_rsp(const u8 *rsp, size_t len, struct th_quote *q);

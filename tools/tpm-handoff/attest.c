@@ -292,9 +292,11 @@ static int gather(struct attest *a)
 	}
 	if (rc)
 		return rc;
-	rc = read_blob(log, 1u << 30, &a->ev.ima_log);
+	/* As base64 it must fit the evidence a verifier reads. */
+	rc = read_blob(log, CLI_EVIDENCE_MAX / 4 * 3 - CLI_FILE_MAX, &a->ev.ima_log);
 	if (rc)
-		return INPUT("cannot read the IMA log %s: %s", log, strerror(-rc));
+		return INPUT("cannot read the IMA log %s: %s", log,
+			     rc == -EFBIG ? "too large for an evidence file" : strerror(-rc));
 	if (a->o->fw_log) {
 		snprintf(fw, sizeof(fw), "%s", a->o->fw_log);
 	} else {

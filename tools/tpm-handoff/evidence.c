@@ -29,18 +29,27 @@ static int bad(struct parse *p, const char *what, const char *why)
 	return -1;
 }
 
-/* The string member key of o (what names it in messages), or NULL. */
+/*
+ * The string member key of o (what names it in messages), or NULL.  A
+ * string with a NUL in it (JSON's \u0000) is refused: C would cut it there.
+ */
 static const char *get_str(struct parse *p, struct json_object *o,
 			   const char *key, const char *what)
 {
 	struct json_object *v;
+	const char *s;
 
 	if (!json_object_object_get_ex(o, key, &v) ||
 	    !json_object_is_type(v, json_type_string)) {
 		bad(p, what, "missing, or not a string");
 		return NULL;
 	}
-	return json_object_get_string(v);
+	s = json_object_get_string(v);
+	if (strlen(s) != (size_t)json_object_get_string_len(v)) {
+		bad(p, what, "holds a NUL character");
+		return NULL;
+	}
+	return s;
 }
 
 static int get_hex(struct parse *p, struct json_object *o, const char *key,
@@ -63,6 +72,11 @@ static int get_hex(struct parse *p, struct json_object *o, const char *key,
 	return 0;
 }
 
+/*
+ * Strict base64: the alphabet only, "=" only as the last one or two
+ * characters (EVP_DecodeBlock() itself would skip white space and leave
+ * the padding's zero bytes).
+ */
 static int get_b64(struct parse *p, const char *s, const char *what,
 		   struct cli_blob *b)
 {
@@ -71,6 +85,15 @@ static int get_b64(struct parse *p, const char *s, const char *what,
 
 	if (n % 4)
 		return bad(p, what, "not base64 (its length is not a multiple of 4)");
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+		    (c == '=' && i >= n - 2 && (i == n - 1 || s[n - 1] == '=')))
+			continue;
+		return bad(p, what, "not base64");
+	}
 	b->buf = malloc(n / 4 * 3 + 1);
 	if (!b->buf)
 		return bad(p, what, "out of memory");
@@ -230,15 +253,15 @@ int cli_evidence_parse(struct cli_evidence *ev, const char *text, size_t len,
 	v = member(&p, o, "pcrs", json_type_object);
 	if (!v || get_pcrs(&p, v, ev))
 		goto out;
-	v = member(&p, top, "ima_log", json_type_string);
-	if (!v || get_b64(&p, json_object_get_string(v), "ima_log", &ev->ima_log))
+	if (!get_str(&p, top, "ima_log", "ima_log") ||
+	    get_b64(&p, get_str(&p, top, "ima_log", "ima_log"), "ima_log", &ev->ima_log))
 		goto out;
 	if (!json_object_object_get_ex(top, "fw_log", &v)) {
 		bad(&p, "fw_log", "missing (null for none)");
 		goto out;
 	}
-	if (v && (!json_object_is_type(v, json_type_string) ||
-		  get_b64(&p, json_object_get_string(v), "fw_log", &ev->fw_log))) {
+	if (v && (!get_str(&p, top, "fw_log", "fw_log") ||
+		  get_b64(&p, get_str(&p, top, "fw_log", "fw_log"), "fw_log", &ev->fw_log))) {
 		if (!err[0])
 			bad(&p, "fw_log", "not a string or null");
 		goto out;

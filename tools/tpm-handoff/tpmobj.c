@@ -200,6 +200,25 @@ int cli_quote_verify(const struct cli_key *k, const struct cli_quote *q,
 	int ret = -1, len;
 
 	err[0] = '\0';
+	{
+		const TPMT_PUBLIC *p = &k->pub.publicArea;
+		TPMI_ALG_SIG_SCHEME scheme = p->type == TPM2_ALG_RSA ?
+			p->parameters.rsaDetail.scheme.scheme :
+			p->parameters.eccDetail.scheme.scheme;
+		TPMI_ALG_HASH hash = p->type == TPM2_ALG_RSA ?
+			p->parameters.rsaDetail.scheme.details.anySig.hashAlg :
+			p->parameters.eccDetail.scheme.details.anySig.hashAlg;
+
+		if (s->sigAlg != scheme || s->signature.any.hashAlg != hash) {
+			snprintf(err, errlen, "signed with scheme 0x%04x and hash 0x%04x, not the key's (0x%04x, 0x%04x)",
+				 s->sigAlg, s->signature.any.hashAlg, scheme, hash);
+			return 1;
+		}
+		if (hash == TPM2_ALG_SHA1) {
+			snprintf(err, errlen, "a SHA-1 signature is not accepted");
+			return 1;
+		}
+	}
 	switch (s->sigAlg) {
 	case TPM2_ALG_RSASSA:
 	case TPM2_ALG_RSAPSS:
@@ -298,12 +317,11 @@ static int put_be(EVP_MD_CTX *ctx, uint64_t v, unsigned int bytes)
 	return EVP_DigestUpdate(ctx, b, bytes);
 }
 
-int cli_quote_binding(uint64_t cut, const uint8_t *name, size_t name_len,
-		      uint32_t mask, const enum cli_bank *banks, size_t nb,
+int cli_quote_binding(const struct cli_bind_facts *f,
 		      const uint8_t vals[CLI_MAX_PCRS][CLI_NR_BANKS][CLI_MAX_DIGEST],
 		      uint8_t out[32])
 {
-	static const char label[] = "tpm_handoff quote v1";
+	static const char label[] = "tpm_handoff quote v2";
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned int n;
 	int ok;
@@ -312,20 +330,49 @@ int cli_quote_binding(uint64_t cut, const uint8_t *name, size_t name_len,
 		return -1;
 	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
 	     EVP_DigestUpdate(ctx, label, sizeof(label)) &&
-	     put_be(ctx, cut, 8) && put_be(ctx, name_len, 2) &&
-	     EVP_DigestUpdate(ctx, name, name_len) && put_be(ctx, mask, 4) &&
-	     put_be(ctx, nb, 2);
-	for (size_t i = 0; ok && i < nb; i++) {
-		ok = put_be(ctx, cli_bank_alg(banks[i]), 2) &&
-		     put_be(ctx, cli_bank_size(banks[i]), 2);
+	     put_be(ctx, f->cut, 8) && put_be(ctx, f->name_len, 2) &&
+	     EVP_DigestUpdate(ctx, f->name, f->name_len) &&
+	     put_be(ctx, f->reset_count, 4) && put_be(ctx, f->restart_count, 4) &&
+	     put_be(ctx, f->mask, 4) && put_be(ctx, f->ima_mask, 4) &&
+	     put_be(ctx, f->bind_mask, 4) && put_be(ctx, f->nb, 2);
+	for (size_t i = 0; ok && i < f->nb; i++) {
+		ok = put_be(ctx, cli_bank_alg(f->banks[i]), 2) &&
+		     put_be(ctx, cli_bank_size(f->banks[i]), 2) &&
+		     put_be(ctx, f->kind[i], 1);
 		for (unsigned int p = 0; ok && p < CLI_MAX_PCRS; p++)
-			if (mask & (1u << p))
-				ok = EVP_DigestUpdate(ctx, vals[p][banks[i]],
-						      cli_bank_size(banks[i]));
+			if (f->mask & (1u << p))
+				ok = EVP_DigestUpdate(ctx, vals[p][f->banks[i]],
+						      cli_bank_size(f->banks[i]));
 	}
 	ok = ok && EVP_DigestFinal_ex(ctx, out, &n) && n == 32;
 	EVP_MD_CTX_free(ctx);
 	return ok ? 0 : -1;
+}
+
+bool cli_sel_is(const TPML_PCR_SELECTION *sel, const enum cli_bank *banks,
+		size_t nb, uint32_t mask)
+{
+	uint32_t seen = 0;
+
+	if (sel->count != nb)
+		return false;
+	for (uint32_t i = 0; i < sel->count; i++) {
+		const TPMS_PCR_SELECTION *s = &sel->pcrSelections[i];
+		int b = cli_bank_by_alg(s->hash);
+		bool ours = false;
+		uint32_t m = 0;
+
+		for (size_t k = 0; k < nb; k++)
+			ours |= b >= 0 && banks[k] == (enum cli_bank)b;
+		if (!ours || (seen & (1u << b)) || s->sizeofSelect > 4)
+			return false;
+		seen |= 1u << b;
+		for (unsigned int k = 0; k < s->sizeofSelect; k++)
+			m |= (uint32_t)s->pcrSelect[k] << (8 * k);
+		if (m != mask)
+			return false;
+	}
+	return true;
 }
 
 uint32_t cli_sel_mask(const TPML_PCR_SELECTION *sel, uint16_t alg)

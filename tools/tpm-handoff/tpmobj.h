@@ -57,8 +57,9 @@ int cli_quote_load(const uint8_t *attest, size_t attest_len, const uint8_t *sig,
 		   size_t sig_len, struct cli_quote *q, char *err, size_t errlen);
 
 /*
- * Check q's signature with k (RSASSA, RSAPSS, ECDSA on NIST P-256/384/521).
- * 0 valid, 1 not valid (err says why), -1 cannot check (err says why).
+ * Check q's signature with k (RSASSA, RSAPSS, ECDSA on NIST P-256/384/521):
+ * it must use the key's own scheme and hash, not SHA-1.  0 valid, 1 not
+ * valid (err says why), -1 cannot check (err says why).
  */
 int cli_quote_verify(const struct cli_key *k, const struct cli_quote *q,
 		     char *err, size_t errlen);
@@ -73,15 +74,32 @@ int cli_quote_pcr_digest(const TPML_PCR_SELECTION *sel, uint16_t alg,
 			 const uint8_t vals[CLI_MAX_PCRS][CLI_NR_BANKS][CLI_MAX_DIGEST],
 			 uint8_t *out, size_t *out_len);
 
+/* What the handoff quote binds besides the values (the record's word). */
+struct cli_bind_facts {
+	uint64_t cut;
+	const uint8_t *name;		/* the vTPM key's name */
+	size_t name_len;
+	uint32_t reset_count, restart_count;	/* the vTPM's at the handoff */
+	uint32_t mask, ima_mask, bind_mask;	/* quoted, IMA's, bound */
+	const enum cli_bank *banks;	/* the record's order */
+	size_t nb;
+	const uint8_t *kind;		/* per bank: 0 template-hash, 1 padded-sha1 */
+};
+
 /*
- * The handoff quote's qualifying data (SHA-256, into out[32]): the cut,
- * the vTPM key's name, the PCR mask, then per bank (banks[0..nb), the
- * record's order) its id, digest size and values.  0, or -1 (libcrypto).
+ * The handoff quote's qualifying data (SHA-256, into out[32]), "v2"
+ * (Documentation/attestation.rst, "The binding").  0, or -1 (libcrypto).
  */
-int cli_quote_binding(uint64_t cut, const uint8_t *name, size_t name_len,
-		      uint32_t mask, const enum cli_bank *banks, size_t nb,
+int cli_quote_binding(const struct cli_bind_facts *f,
 		      const uint8_t vals[CLI_MAX_PCRS][CLI_NR_BANKS][CLI_MAX_DIGEST],
 		      uint8_t out[32]);
+
+/*
+ * Does sel select exactly mask in each of banks[0..nb), each once, and
+ * nothing else?
+ */
+bool cli_sel_is(const TPML_PCR_SELECTION *sel, const enum cli_bank *banks,
+		size_t nb, uint32_t mask);
 
 /* The PCR mask of a selection's bank alg, or 0 if it has none. */
 uint32_t cli_sel_mask(const TPML_PCR_SELECTION *sel, uint16_t alg);

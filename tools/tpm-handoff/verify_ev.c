@@ -11,23 +11,27 @@
  *   vTPM key               an attestation key
  *   vTPM quote             signed by it: a quote
  *   nonce                  the vTPM quote's qualifying data is --nonce
- *   record in the log      the IMA log's tpm_handoff entry (its digest
- *                          matches; the record parses) carries this
- *                          handoff quote
- *   binding                the handoff quote's qualifying data binds the
- *                          record's cut, snapshot and vtpm_ak_name, and its
+ *   record in the log      the IMA log's one tpm_handoff entry, on PCR
+ *                          10 (its digest matches; the record parses),
+ *                          carries this handoff quote
+ *   binding                the handoff quote's qualifying data binds
+ *                          everything of the record used below (cut,
+ *                          snapshot, vtpm_ak_name, the vTPM's counts, IMA's
+ *                          and the bound PCRs, the digest kinds), and its
  *                          PCR digest is the snapshot's
  *   vTPM key binding       the vTPM key's name is vtpm_ak_name
  *   vTPM restarts          the vTPM quote's resetCount and restartCount
  *                          are the record's (no reset or restart since)
  *   IMA log prefix         entries [0, cut) give the snapshot's IMA PCRs,
- *                          and the record's entry comes after them
+ *                          extend no other PCR, and the record's entry
+ *                          comes after them
  *   firmware log           the event log gives the replayed firmware PCRs
  *   vTPM quote PCRs        the same PCRs and banks as the handoff quote,
  *                          and the evidence's values give its digest
  *   vTPM firmware PCRs     what the handoff mirrored into them
  *   whole IMA log          a prefix of the whole log, the record's entry
- *                          included, gives the vTPM quote's IMA PCRs
+ *                          included, gives the vTPM quote's IMA PCRs, and
+ *                          no entry extends another PCR
  *
  * The record comes from the IMA log, not from the evidence's "record"
  * (which is for people): the log's copy is covered by the vTPM quote.
@@ -46,6 +50,7 @@
 #include "record.h"
 #include "tpmobj.h"
 #include "util.h"
+#include "verify.h"	/* CLI_IMA_PCR */
 
 enum { EV_OK, EV_FAIL, EV_INPUT };
 
@@ -58,11 +63,17 @@ struct vev {
 	struct cli_imarec logrec;
 	struct cli_record rec;
 	enum cli_bank banks[CLI_MAX_BANKS];
-	enum th_kind kind[CLI_NR_BANKS];	/* per bank: pcr10's digest kind */
+	enum th_kind kind[CLI_NR_BANKS];	/* per bank: IMA's digest kind */
+	uint8_t kindb[CLI_MAX_BANKS];		/* the same, in banks[]'s order */
 	size_t nb;
 	uint32_t mask;			/* quote_pcrs */
 	uint32_t ima;			/* the IMA PCRs: a .digest line */
+	uint32_t bind;			/* the bound firmware PCRs */
+	uint32_t reset, restart;	/* the vTPM's counts at the handoff */
 	uint64_t cut;
+	bool stray;			/* an entry on a PCR not in ima */
+	uint64_t stray_index;
+	uint32_t stray_pcr;
 	uint8_t snap[CLI_MAX_PCRS][CLI_NR_BANKS][CLI_MAX_DIGEST];
 	char why[2 * CLI_MSG];
 };
@@ -161,6 +172,10 @@ static int check_quote(struct vev *v, const char *link, const struct cli_key *k,
 	if (cli_quote_load(a->buf, a->len, s->buf, s->len, q, err, sizeof(err)))
 		return fail(v, link, "%s", err);
 	rc = cli_quote_verify(k, q, err, sizeof(err));
+	if (rc < 0) {
+		cli_err("%s: cannot check the signature: %s", link, err);
+		return EV_INPUT;
+	}
 	if (rc)
 		return fail(v, link, "%s", err);
 	return 0;
@@ -170,6 +185,7 @@ static int check_quote(struct vev *v, const char *link, const struct cli_key *k,
 static int check_signatures(struct vev *v)
 {
 	char err[CLI_MSG];
+	int rc;
 
 	if (v->ev.ptpm_ak_pub.len != v->trusted.len ||
 	    memcmp(v->ev.ptpm_ak_pub.buf, v->trusted.buf, v->trusted.len))
@@ -178,8 +194,9 @@ static int check_signatures(struct vev *v)
 	if (!cli_key_is_ak(&v->pkey))
 		return fail(v, "pTPM key", "--ptpm-key is not an attestation key");
 	ok("pTPM key", "the evidence names --ptpm-key, an attestation key");
-	if (check_quote(v, "handoff quote", &v->pkey, &v->ev.hq_attest, &v->ev.hq_sig, &v->hq))
-		return EV_FAIL;
+	rc = check_quote(v, "handoff quote", &v->pkey, &v->ev.hq_attest, &v->ev.hq_sig, &v->hq);
+	if (rc)
+		return rc;
 	ok("handoff quote", "signed by the pTPM key");
 	if (cli_key_load(v->ev.vtpm_ak_pub.buf, v->ev.vtpm_ak_pub.len, &v->vkey, err,
 			 sizeof(err)))
@@ -187,8 +204,9 @@ static int check_signatures(struct vev *v)
 	if (!cli_key_is_ak(&v->vkey))
 		return fail(v, "vTPM key", "not an attestation key (restricted, sign, fixedTPM)");
 	ok("vTPM key", "an attestation key");
-	if (check_quote(v, "vTPM quote", &v->vkey, &v->ev.vq_attest, &v->ev.vq_sig, &v->vq))
-		return EV_FAIL;
+	rc = check_quote(v, "vTPM quote", &v->vkey, &v->ev.vq_attest, &v->ev.vq_sig, &v->vq);
+	if (rc)
+		return rc;
 	ok("vTPM quote", "signed by the vTPM key");
 	if (v->vq.attest.extraData.size != v->nonce.len ||
 	    memcmp(v->vq.attest.extraData.buffer, v->nonce.buf, v->nonce.len))
@@ -222,6 +240,58 @@ static int hex_eq(const char *hex, const struct cli_blob *b)
 	return eq;
 }
 
+/*
+ * What the record says of each quoted PCR, all of which the binding covers:
+ * IMA's PCRs (a digest kind in every bank, one kind per bank), the
+ * firmware PCRs (one mode in every bank: replay or bind).
+ */
+static int record_pcrs(struct vev *v, const char *link)
+{
+	bool kind_set[CLI_NR_BANKS] = { false };
+
+	for (unsigned int p = 0; p < CLI_MAX_PCRS; p++) {
+		unsigned int ndig = 0, nbind = 0, nreplay = 0;
+
+		if (!(v->mask & (1u << p)))
+			continue;
+		for (size_t i = 0; i < v->nb; i++) {
+			const struct cli_rec_pcr *rp =
+				cli_record_pcr(&v->rec, p, cli_bank_name(v->banks[i]));
+			unsigned int kd;
+
+			if (!rp || !rp->has_value || !rp->mode)
+				return fail(v, link, "no snapshot or mode of PCR %u in %s", p,
+					    cli_bank_name(v->banks[i]));
+			memcpy(v->snap[p][v->banks[i]], rp->value, rp->len);
+			nbind += !strcmp(rp->mode, "bind");
+			nreplay += !strcmp(rp->mode, "replay");
+			if (!rp->digest)
+				continue;
+			ndig++;
+			for (kd = 0; kd < TH_NR_KINDS; kd++)
+				if (!strcmp(rp->digest, cli_kind_name(kd)))
+					break;
+			if (kd == TH_NR_KINDS ||
+			    (kind_set[v->banks[i]] && v->kind[v->banks[i]] != (enum th_kind)kd))
+				return fail(v, link, "PCR %u in %s: digest kind \"%s\" is unknown or not the bank's",
+					    p, cli_bank_name(v->banks[i]), rp->digest);
+			v->kind[v->banks[i]] = (enum th_kind)kd;
+			kind_set[v->banks[i]] = true;
+			v->kindb[i] = (uint8_t)kd;
+		}
+		if (ndig == v->nb && nreplay == v->nb)
+			v->ima |= 1u << p;
+		else if (!ndig && nbind == v->nb)
+			v->bind |= 1u << p;
+		else if (ndig || nreplay != v->nb)
+			return fail(v, link, "PCR %u is not mirrored one way in every bank", p);
+	}
+	if (!(v->ima & (1u << CLI_IMA_PCR)))
+		return fail(v, link, "PCR %u is not among the IMA PCRs the handoff quote covers",
+			    CLI_IMA_PCR);
+	return 0;
+}
+
 /* The record the IMA log holds, and what it says of the handoff quote. */
 static int check_record(struct vev *v)
 {
@@ -236,10 +306,19 @@ static int check_record(struct vev *v)
 		cli_err("--evidence %s: %s", v->o->evidence, err);
 		return EV_INPUT;
 	}
-	if (!v->logrec.count)
-		return fail(v, link, "the IMA log holds no tpm_handoff entry (IMA policy rule: %s)",
-			    CLI_IMAREC_RULE);
-	if (cli_imarec_digest_ok(&v->logrec) != 1)
+	if (v->logrec.count != 1)
+		return fail(v, link, "the IMA log holds %u tpm_handoff entries, not one (IMA policy rule: %s)",
+			    v->logrec.count, CLI_IMAREC_RULE);
+	if (v->logrec.pcr != CLI_IMA_PCR)
+		return fail(v, link, "entry %llu is on PCR %u, not %u",
+			    (unsigned long long)v->logrec.index, v->logrec.pcr, CLI_IMA_PCR);
+	rc = cli_imarec_digest_ok(&v->logrec);
+	if (rc < 0) {
+		cli_err("%s: entry %llu: cannot check its digest (%s)", link,
+			(unsigned long long)v->logrec.index, v->logrec.algo);
+		return EV_INPUT;
+	}
+	if (!rc)
 		return fail(v, link, "entry %llu: its digest does not match its record",
 			    (unsigned long long)v->logrec.index);
 	rc = cli_record_parse(&v->rec, (const char *)v->logrec.buf, v->logrec.buf_len,
@@ -252,14 +331,22 @@ static int check_record(struct vev *v)
 	if (!hex_eq(cli_record_get(&v->rec, "quote_attest"), &v->ev.hq_attest) ||
 	    !hex_eq(cli_record_get(&v->rec, "quote_signature"), &v->ev.hq_sig))
 		return fail(v, link, "the record in the log carries another handoff quote than the evidence (one of another handoff or boot)");
+	if (rec_u32(v, "vtpm_reset_count", &v->reset) ||
+	    rec_u32(v, "vtpm_restart_count", &v->restart))
+		return EV_FAIL;
 	/* Banks, the quoted PCRs, the snapshot. */
 	for (size_t i = 0; i < v->rec.banks.nr; i++) {
 		int b = cli_bank_by_name(v->rec.banks.name[i]);
 
 		if (b < 0)
 			return fail(v, link, "an unknown bank %s", v->rec.banks.name[i]);
+		for (size_t k = 0; k < v->nb; k++)
+			if (v->banks[k] == (enum cli_bank)b)
+				return fail(v, link, "bank %s twice", v->rec.banks.name[i]);
 		v->banks[v->nb++] = (enum cli_bank)b;
 	}
+	if (!v->nb)
+		return fail(v, link, "no banks");
 	s = cli_record_get(&v->rec, "quote_pcrs");
 	copy = s ? strdup(s) : NULL;
 	if (!copy)
@@ -274,24 +361,9 @@ static int check_record(struct vev *v)
 		v->mask |= 1u << p;
 	}
 	free(copy);
-	for (size_t k = 0; k < v->rec.npcr; k++) {
-		const struct cli_rec_pcr *p = &v->rec.pcr[k];
-
-		if (p->ibank < 0 || !p->has_value || !(v->mask & (1u << p->pcr)))
-			continue;
-		memcpy(v->snap[p->pcr][p->ibank], p->value, p->len);
-		if (p->digest) {
-			v->ima |= 1u << p->pcr;
-			for (unsigned int kd = 0; kd < TH_NR_KINDS; kd++)
-				if (!strcmp(p->digest, cli_kind_name(kd)))
-					v->kind[p->ibank] = (enum th_kind)kd;
-		}
-	}
-	for (unsigned int p = 0; p < CLI_MAX_PCRS; p++)
-		for (size_t i = 0; i < v->nb && (v->mask & (1u << p)); i++)
-			if (!cli_record_pcr(&v->rec, p, cli_bank_name(v->banks[i])))
-				return fail(v, link, "no snapshot of PCR %u in %s", p,
-					    cli_bank_name(v->banks[i]));
+	rc = record_pcrs(v, link);
+	if (rc)
+		return rc;
 	ok(link, "entry %llu (cut %llu) carries the handoff quote",
 	   (unsigned long long)v->logrec.index, (unsigned long long)v->cut);
 	return 0;
@@ -302,26 +374,34 @@ static int check_binding(struct vev *v)
 {
 	const char *link = "binding";
 	const char *name = cli_record_get(&v->rec, "vtpm_ak_name");
+	const char *pname = cli_record_get(&v->rec, "ptpm_ak_name");
 	uint8_t nb[CLI_NAME_MAX], want[32], dig[CLI_MAX_DIGEST];
 	char have[2 * CLI_NAME_MAX + 1];
-	size_t nlen, dlen;
 	TPMS_QUOTE_INFO *qi = &v->hq.attest.attested.quote;
+	struct cli_bind_facts f = {
+		.cut = v->cut, .name = nb, .reset_count = v->reset,
+		.restart_count = v->restart, .mask = v->mask, .ima_mask = v->ima,
+		.bind_mask = v->bind, .banks = v->banks, .nb = v->nb,
+		.kind = v->kindb,
+	};
+	size_t dlen;
 
-	nlen = name ? strlen(name) / 2 : 0;
-	if (!nlen || nlen > sizeof(nb) || cli_hex_decode(name, nb, nlen))
+	hexs(have, v->pkey.name, v->pkey.name_len);
+	if (!pname || strcmp(have, pname))
+		return fail(v, link, "the record's ptpm_ak_name is not --ptpm-key's name");
+	f.name_len = name ? strlen(name) / 2 : 0;
+	if (!f.name_len || f.name_len > sizeof(nb) || cli_hex_decode(name, nb, f.name_len))
 		return fail(v, link, "the record's vtpm_ak_name is malformed");
-	if (cli_quote_binding(v->cut, nb, nlen, v->mask, v->banks, v->nb, v->snap, want))
-		return fail(v, link, "libcrypto cannot hash the binding");
+	if (cli_quote_binding(&f, v->snap, want)) {
+		cli_err("binding: libcrypto cannot hash it");
+		return EV_INPUT;
+	}
 	if (v->hq.attest.extraData.size != 32 ||
 	    memcmp(v->hq.attest.extraData.buffer, want, 32))
-		return fail(v, link, "the handoff quote's qualifying data does not bind the record's cut %llu, snapshot and vTPM key",
+		return fail(v, link, "the handoff quote's qualifying data does not bind this record (cut %llu, the vTPM key and boot, the snapshot, how each PCR was mirrored)",
 			    (unsigned long long)v->cut);
-	for (size_t i = 0; i < v->nb; i++)
-		if (cli_sel_mask(&qi->pcrSelect, cli_bank_alg(v->banks[i])) != v->mask)
-			return fail(v, link, "the handoff quote does not cover quote_pcrs in %s",
-				    cli_bank_name(v->banks[i]));
-	if (qi->pcrSelect.count != v->nb)
-		return fail(v, link, "the handoff quote covers other banks than the record's");
+	if (!cli_sel_is(&qi->pcrSelect, v->banks, v->nb, v->mask))
+		return fail(v, link, "the handoff quote does not cover quote_pcrs in each of the record's banks, once");
 	if (cli_quote_pcr_digest(&qi->pcrSelect, v->hq.sig.signature.any.hashAlg,
 				 v->snap, dig, &dlen) ||
 	    dlen != qi->pcrDigest.size || memcmp(dig, qi->pcrDigest.buffer, dlen))
@@ -338,18 +418,28 @@ static int check_binding(struct vev *v)
 
 static int check_restarts(struct vev *v)
 {
-	uint32_t reset, restart;
 	const TPMS_CLOCK_INFO *c = &v->vq.attest.clockInfo;
+	uint32_t reset = v->reset, restart = v->restart;
 
-	if (rec_u32(v, "vtpm_reset_count", &reset) ||
-	    rec_u32(v, "vtpm_restart_count", &restart))
-		return EV_FAIL;
 	if (c->resetCount != reset || c->restartCount != restart)
 		return fail(v, "vTPM restarts", "the vTPM was %s since the handoff (resetCount %u -> %u, restartCount %u -> %u): its quote does not continue the handoff's chain",
 			    c->resetCount != reset ? "reset" : "restarted", reset,
 			    c->resetCount, restart, c->restartCount);
 	ok("vTPM restarts", "none since the handoff (resetCount %u, restartCount %u)",
 	   reset, restart);
+	return 0;
+}
+
+/* Each entry: one on a PCR the handoff did not mirror is not authenticated. */
+static int note_entry(void *arg, const struct cli_log_entry *e)
+{
+	struct vev *v = arg;
+
+	if (!v->stray && (e->pcr >= CLI_MAX_PCRS || !(v->ima & (1u << e->pcr)))) {
+		v->stray = true;
+		v->stray_index = e->index;
+		v->stray_pcr = e->pcr;
+	}
 	return 0;
 }
 
@@ -362,7 +452,7 @@ static int walk(struct vev *v, uint8_t vals[CLI_MAX_PCRS][CLI_NR_BANKS][CLI_MAX_
 	struct cli_log_walk w = {
 		.path = "evidence ima_log", .buf = v->ev.ima_log.buf,
 		.len = v->ev.ima_log.len, .banks = v->banks, .nr_banks = v->nb,
-		.match = ptr,
+		.match = ptr, .fn = note_entry, .arg = v,
 	};
 
 	*nm = 0;
@@ -394,6 +484,9 @@ static int check_prefix(struct vev *v)
 		return rc;
 	if (res.damaged && res.damage_index < v->cut)
 		return fail(v, "IMA log prefix", "%s", res.msg);
+	if (v->stray && v->stray_index < v->cut)
+		return fail(v, "IMA log prefix", "entry %llu extends PCR %u, which the handoff quote does not cover",
+			    (unsigned long long)v->stray_index, v->stray_pcr);
 	if (res.entries < v->cut)
 		return fail(v, "IMA log prefix", "the log has %llu entries, fewer than the cut %llu",
 			    (unsigned long long)res.entries, (unsigned long long)v->cut);
@@ -418,20 +511,11 @@ static int check_prefix(struct vev *v)
 static int check_firmware(struct vev *v, struct cli_fwlog *fw)
 {
 	const char *link = "firmware log";
-	uint32_t bm = 0, replay = 0;
+	uint32_t bm = 0, replay = v->mask & ~v->ima & ~v->bind;
 	char err[CLI_MSG];
 
 	for (size_t i = 0; i < v->nb; i++)
 		bm |= 1u << v->banks[i];
-	for (unsigned int p = 0; p < CLI_MAX_PCRS; p++) {
-		const struct cli_rec_pcr *rp;
-
-		if (!(v->mask & ~v->ima & (1u << p)) || !v->nb)
-			continue;
-		rp = cli_record_pcr(&v->rec, p, cli_bank_name(v->banks[0]));
-		if (rp && rp->mode && !strcmp(rp->mode, "replay"))
-			replay |= 1u << p;
-	}
 	if (!replay) {
 		ok(link, "no firmware PCR was replayed (all bound)");
 		return 0;
@@ -460,24 +544,9 @@ static int check_vtpm_quote(struct vev *v)
 	uint8_t dig[CLI_MAX_DIGEST];
 	size_t dlen;
 
-	for (uint32_t i = 0; i < qi->pcrSelect.count; i++) {
-		TPMS_PCR_SELECTION *s = &qi->pcrSelect.pcrSelections[i];
-		int b = cli_bank_by_alg(s->hash);
-		bool known = false;
-
-		for (size_t k = 0; k < v->nb; k++)
-			known |= b >= 0 && v->banks[k] == (enum cli_bank)b;
-		if (!known)
-			return fail(v, link, "it covers bank 0x%04x, which the handoff did not mirror",
-				    s->hash);
-		if (cli_sel_mask(&qi->pcrSelect, s->hash) != v->mask)
-			return fail(v, link, "it covers other PCRs of %s than the handoff mirrored (%s)",
-				    cli_bank_name((enum cli_bank)b),
-				    cli_record_get(&v->rec, "quote_pcrs"));
-	}
-	if (qi->pcrSelect.count != v->nb)
-		return fail(v, link, "it covers %u banks, the handoff mirrored %zu",
-			    qi->pcrSelect.count, v->nb);
+	if (!cli_sel_is(&qi->pcrSelect, v->banks, v->nb, v->mask))
+		return fail(v, link, "it does not cover exactly the PCRs (%s) and banks the handoff mirrored, each once",
+			    cli_record_get(&v->rec, "quote_pcrs"));
 	for (unsigned int p = 0; p < CLI_MAX_PCRS; p++)
 		for (size_t i = 0; i < v->nb && (v->mask & (1u << p)); i++)
 			if (!(v->ev.vpcr_mask[p] & (1u << v->banks[i])))
@@ -505,9 +574,11 @@ static int check_vtpm_firmware(struct vev *v)
 
 			if (!rp || !rp->mode)
 				return fail(v, link, "the record has no mode for PCR %u", p);
-			if (!strcmp(rp->mode, "bind")) {
-				if (cli_fw_bind_value(b, p, v->snap[p][b], want))
-					return fail(v, link, "libcrypto lacks %s", cli_bank_name(b));
+			if (v->bind & (1u << p)) {
+				if (cli_fw_bind_value(b, p, v->snap[p][b], want)) {
+					cli_err("%s: libcrypto lacks %s", link, cli_bank_name(b));
+					return EV_INPUT;
+				}
 			} else {
 				memcpy(want, v->snap[p][b], cli_bank_size(b));
 			}
@@ -534,6 +605,9 @@ static int check_whole(struct vev *v)
 		return rc;
 	if (res.damaged)
 		return fail(v, link, "%s", res.msg);
+	if (v->stray)
+		return fail(v, link, "entry %llu extends PCR %u, which the quotes do not cover",
+			    (unsigned long long)v->stray_index, v->stray_pcr);
 	/* One prefix, the record's entry in it, must give every value. */
 	for (size_t i = 0; i < nm; i++) {
 		enum th_kind k = v->kind[m[i].bank];

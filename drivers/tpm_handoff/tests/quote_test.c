@@ -51,6 +51,19 @@ static struct th_pcr_values *tq_snap(struct kunit *test)
 	return v;
 }
 
+/* The fixture's facts besides the cut (test_quote.h). */
+static void tq_facts(struct th_quote *q, u64 cut)
+{
+	q->cut = cut;
+	q->pcr_mask = TQ_MASK;
+	q->ima_mask = TQ_IMA_MASK;
+	q->bind_mask = TQ_BIND_MASK;
+	q->vtpm_reset_count = TQ_RESET;
+	q->vtpm_restart_count = TQ_RESTART;
+	q->kind[0] = TH_KIND_HASH;
+	q->kind[1] = TH_KIND_PADDED;
+}
+
 static void tq_key(struct kunit *test, const u8 *rsp, size_t len,
 		   struct th_key *key)
 {
@@ -158,19 +171,45 @@ static void quote_test_bind(struct kunit *test)
 	struct th_pcr_values *snap = tq_snap(test);
 	struct th_quote *q = tq_quote(test, false);
 
-	KUNIT_ASSERT_EQ(test, th_quote_bind(q, TQ_CUT, snap, TQ_MASK), 0);
+	tq_facts(q, TQ_CUT);
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
 	KUNIT_EXPECT_EQ(test, sizeof(tq_data), sizeof(q->data));
 	KUNIT_EXPECT_EQ(test, memcmp(q->data, tq_data, sizeof(tq_data)), 0);
-	/* Each bound thing changes it: the cut, a PCR, the vTPM key. */
-	KUNIT_ASSERT_EQ(test, th_quote_bind(q, TQ_CUT + 1, snap, TQ_MASK), 0);
+	/*
+	 * Each bound thing changes it: the cut, a PCR, the vTPM key and its
+	 * boot, which PCRs are IMA's or bound, a bank's digest kind.
+	 */
+	tq_facts(q, TQ_CUT + 1);
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
 	KUNIT_EXPECT_NE(test, memcmp(q->data, tq_data, sizeof(tq_data)), 0);
+	tq_facts(q, TQ_CUT);
 	snap->val[1][10][31] ^= 1;
-	KUNIT_ASSERT_EQ(test, th_quote_bind(q, TQ_CUT, snap, TQ_MASK), 0);
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
 	KUNIT_EXPECT_NE(test, memcmp(q->data, tq_data, sizeof(tq_data)), 0);
 	snap->val[1][10][31] ^= 1;
 	q->vtpm_key.name[5] ^= 1;
-	KUNIT_ASSERT_EQ(test, th_quote_bind(q, TQ_CUT, snap, TQ_MASK), 0);
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
 	KUNIT_EXPECT_NE(test, memcmp(q->data, tq_data, sizeof(tq_data)), 0);
+	q->vtpm_key.name[5] ^= 1;
+	q->vtpm_restart_count++;
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
+	KUNIT_EXPECT_NE(test, memcmp(q->data, tq_data, sizeof(tq_data)), 0);
+	tq_facts(q, TQ_CUT);
+	q->bind_mask = 0;
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
+	KUNIT_EXPECT_NE(test, memcmp(q->data, tq_data, sizeof(tq_data)), 0);
+	tq_facts(q, TQ_CUT);
+	q->ima_mask |= BIT(9);
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
+	KUNIT_EXPECT_NE(test, memcmp(q->data, tq_data, sizeof(tq_data)), 0);
+	tq_facts(q, TQ_CUT);
+	q->kind[1] = TH_KIND_HASH;
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
+	KUNIT_EXPECT_NE(test, memcmp(q->data, tq_data, sizeof(tq_data)), 0);
+	/* And back: the same data again. */
+	tq_facts(q, TQ_CUT);
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(q->data, tq_data, sizeof(tq_data)), 0);
 	th_quote_free(q);
 }
 
@@ -192,8 +231,8 @@ static void quote_test_cmd(struct kunit *test)
 	struct th_quote *q = tq_quote(test, false);
 	struct tpm_buf buf;
 
-	KUNIT_ASSERT_EQ(test, th_quote_bind(q, TQ_CUT, tq_snap(test), TQ_MASK),
-			0);
+	tq_facts(q, TQ_CUT);
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, tq_snap(test)), 0);
 	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, 0, 0), 0);
 	KUNIT_ASSERT_EQ(test, th_tpm2_quote_cmd(&buf, q, &tq_banks), 0);
 	KUNIT_EXPECT_EQ(test, tpm_buf_length(&buf),
@@ -227,7 +266,8 @@ static void quote_test_check(struct kunit *test)
 		size_t n = ecc ? sizeof(tq_ecc_quote_rsp) : sizeof(tq_rsa_quote_rsp);
 
 		q = tq_quote(test, ecc);
-		KUNIT_ASSERT_EQ(test, th_quote_bind(q, TQ_CUT, snap, TQ_MASK), 0);
+		tq_facts(q, TQ_CUT);
+		KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
 		KUNIT_ASSERT_EQ(test, th_tpm2_quote_rsp(rsp, n, q), 0);
 		KUNIT_EXPECT_EQ(test, q->sig_alg, ecc ? 0x0018 : 0x0014);
 		KUNIT_EXPECT_EQ(test, q->sig_hash, TPM_ALG_SHA256);
@@ -254,7 +294,8 @@ static void quote_test_check_mismatch(struct kunit *test)
 	struct th_quote *q = tq_quote(test, false);
 	char err[TH_ERRLEN];
 
-	KUNIT_ASSERT_EQ(test, th_quote_bind(q, TQ_CUT, snap, TQ_MASK), 0);
+	tq_facts(q, TQ_CUT);
+	KUNIT_ASSERT_EQ(test, th_quote_bind(q, snap), 0);
 	KUNIT_ASSERT_EQ(test, th_tpm2_quote_rsp(tq_rsa_quote_rsp,
 						sizeof(tq_rsa_quote_rsp), q), 0);
 	/* A PCR the pTPM signed is not the snapshot's. */
