@@ -158,12 +158,16 @@ tap_is "$?" 0 "attest again with another nonce"
 rm="tpmrm${vchip#tpm}"
 sel=
 for b in $(get banks); do sel+="${sel:++}$b:$(get quote_pcrs | tr ' ' ,)"; done
-tpm-handoff provision --tcti "device:/dev/$rm" --handle 0x81010007 --out "$RESULTS/other-ak" >/dev/null &&
-	tpm2 "$rm" quote -c 0x81010007 -l "$sel" -q $N1 -g sha256 \
+# The other key is an ECC one: the verifier checks its ECDSA signature
+# before it finds the key is not the bound one.
+tpm2 "$rm" createek -c /tmp/eke.ctx -G ecc -u /tmp/eke.pub >/dev/null &&
+	tpm2 "$rm" createak -C /tmp/eke.ctx -c /tmp/ake.ctx -G ecc -g sha256 -s ecdsa \
+		-u "$RESULTS/other-ak.pub" -n "$RESULTS/other-ak.name" >/dev/null &&
+	tpm2 "$rm" quote -c /tmp/ake.ctx -l "$sel" -q $N1 -g sha256 \
 		-m "$RESULTS/other.msg" -s "$RESULTS/other.sig" >/dev/null &&
 	tpm2 "$rm" quote -c $VTPM_AK -l "${sel//+/,16+},16" -q $N1 -g sha256 \
 		-m "$RESULTS/pcr16.msg" -s "$RESULTS/pcr16.sig" >/dev/null
-tap_is "$?" 0 "quotes for the host half's tampering: another vTPM key's, and one that covers PCR 16"
+tap_is "$?" 0 "quotes for the host half's tampering: another vTPM key's (ECC), and one that covers PCR 16"
 # Bad input to attest.
 tpm-handoff attest --nonce 0g --ptpm-key "$RESULTS/ptpm-ak.pub" --out /tmp/e >/dev/null 2>&1
 tap_is "$?" 2 "attest: a nonce that is not hex: exit 2"
