@@ -26,6 +26,7 @@
 
 #include "evidence.h"
 #include "record.h"
+#include "record_int.h"	/* cli_rec_parse_pcr_list() */
 #include "tpm.h"
 #include "tpmobj.h"
 #include "util.h"
@@ -130,21 +131,11 @@ static int load_record(struct attest *a)
 /* The selection: the record's quote_pcrs in each of its banks. */
 static int selection(struct attest *a)
 {
-	const char *s = cli_record_get(&a->rec, "quote_pcrs");
-	char *copy = strdup(s), *tok, *save;
+	char why[CLI_MSG];
 
-	if (!copy)
+	if (cli_rec_parse_pcr_list("quote_pcrs", cli_record_get(&a->rec, "quote_pcrs"),
+				   &a->mask, why, sizeof(why)))
 		return -1;
-	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		uint64_t p;
-
-		if (cli_parse_u64(tok, &p) || p >= CLI_MAX_PCRS) {
-			free(copy);
-			return -1;
-		}
-		a->mask |= 1u << p;
-	}
-	free(copy);
 	for (size_t i = 0; i < a->rec.banks.nr; i++) {
 		int b = cli_bank_by_name(a->rec.banks.name[i]);
 
@@ -194,9 +185,7 @@ static int vtpm_key(struct attest *a)
 		cli_err("the vTPM key's public part: %s", a->err);
 		return CLI_EXIT_FAIL;
 	}
-	for (size_t i = 0; i < k.name_len; i++)
-		snprintf(name + 2 * i, 3, "%02x", k.name[i]);
-	if (strcmp(name, cli_record_get(&a->rec, "vtpm_ak_name"))) {
+	if (strcmp(cli_hex_str(name, k.name, k.name_len), cli_record_get(&a->rec, "vtpm_ak_name"))) {
 		cli_err("the key at 0x%08x on the vTPM is not the one the handoff quote names (record: vtpm_ak_name)",
 			a->ev.vtpm_ak);
 		return CLI_EXIT_FAIL;
@@ -355,10 +344,8 @@ int cmd_attest(const struct cli_opts *o)
 	rc = load_record(&a);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < pk.name_len; i++)
-		snprintf(name + 2 * i, 3, "%02x", pk.name[i]);
 	want = cli_record_get(&a.rec, "ptpm_ak_name");
-	if (!want || strcmp(name, want)) {
+	if (!want || strcmp(cli_hex_str(name, pk.name, pk.name_len), want)) {
 		rc = INPUT("--ptpm-key %s is not the key that signed the handoff quote (record: ptpm_ak_name)",
 			   o->ptpm_key);
 		goto out;

@@ -280,10 +280,7 @@ static struct json_object *hexobj(const struct cli_blob *b)
 
 	if (!s)
 		return NULL;
-	for (size_t i = 0; i < b->len; i++)
-		snprintf(s + 2 * i, 3, "%02x", b->buf[i]);
-	s[2 * b->len] = '\0';
-	o = json_object_new_string(s);
+	o = json_object_new_string(cli_hex_str(s, b->buf, b->len));
 	free(s);
 	return o;
 }

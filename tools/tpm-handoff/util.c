@@ -55,6 +55,18 @@ int cli_hex_decode(const char *s, uint8_t *out, size_t want)
 	return 0;
 }
 
+char *cli_hex_str(char *out, const uint8_t *v, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t k = 0; k < n; k++) {
+		out[2 * k] = digits[v[k] >> 4];
+		out[2 * k + 1] = digits[v[k] & 15];
+	}
+	out[2 * n] = '\0';
+	return out;
+}
+
 void cli_hex_print(FILE *f, const uint8_t *v, size_t n)
 {
 	for (size_t k = 0; k < n; k++)

@@ -65,6 +65,8 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_hex_decode(const char *s, uint8_t *out, size_t want);
 /* Write n bytes of v as lowercase hex. */
 void cli_hex_print(FILE *f, const uint8_t *v, size_t n);
+/* The same into out (2 * n + 1 bytes, NUL-terminated); returns out. */
+char *cli_hex_str(char *out, const uint8_t *v, size_t n);
 
 /* A decimal number without sign, spaces or overflow: 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t *out);

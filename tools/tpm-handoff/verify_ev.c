@@ -48,6 +48,7 @@
 #include "imarec.h"
 #include "logreplay.h"
 #include "record.h"
+#include "record_int.h"	/* cli_rec_parse_pcr_list() */
 #include "tpmobj.h"
 #include "util.h"
 #include "verify.h"	/* CLI_IMA_PCR */
@@ -104,13 +105,6 @@ static int fail(struct vev *v, const char *link, const char *fmt, ...)
 	va_end(ap);
 	printf("%s: FAIL: %s\n", link, v->why + n);
 	return EV_FAIL;
-}
-
-static void hexs(char *out, const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
-	out[2 * n] = '\0';
 }
 
 static int read_blob(const char *path, const char *what, struct cli_blob *b)
@@ -234,7 +228,7 @@ static int hex_eq(const char *hex, const struct cli_blob *b)
 
 	if (!s)
 		return 0;
-	hexs(s, b->buf, b->len);
+	cli_hex_str(s, b->buf, b->len);
 	eq = hex && !strcmp(hex, s);
 	free(s);
 	return eq;
@@ -298,7 +292,6 @@ static int check_record(struct vev *v)
 	const char *link = "record in the log";
 	char err[CLI_MSG];
 	const char *s;
-	char *copy, *tok, *save;
 	int rc;
 
 	if (cli_imarec_find("evidence ima_log", v->ev.ima_log.buf, v->ev.ima_log.len,
@@ -348,19 +341,8 @@ static int check_record(struct vev *v)
 	if (!v->nb)
 		return fail(v, link, "no banks");
 	s = cli_record_get(&v->rec, "quote_pcrs");
-	copy = s ? strdup(s) : NULL;
-	if (!copy)
-		return fail(v, link, "no quote_pcrs");
-	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		uint64_t p;
-
-		if (cli_parse_u64(tok, &p) || p >= CLI_MAX_PCRS) {
-			free(copy);
-			return fail(v, link, "quote_pcrs is malformed");
-		}
-		v->mask |= 1u << p;
-	}
-	free(copy);
+	if (!s || cli_rec_parse_pcr_list("quote_pcrs", s, &v->mask, err, sizeof(err)))
+		return fail(v, link, "no quote_pcrs, or a malformed one");
 	rc = record_pcrs(v, link);
 	if (rc)
 		return rc;
@@ -386,7 +368,7 @@ static int check_binding(struct vev *v)
 	};
 	size_t dlen;
 
-	hexs(have, v->pkey.name, v->pkey.name_len);
+	cli_hex_str(have, v->pkey.name, v->pkey.name_len);
 	if (!pname || strcmp(have, pname))
 		return fail(v, link, "the record's ptpm_ak_name is not --ptpm-key's name");
 	f.name_len = name ? strlen(name) / 2 : 0;
@@ -408,7 +390,7 @@ static int check_binding(struct vev *v)
 		return fail(v, link, "the handoff quote's PCR digest is not the record's snapshot");
 	ok(link, "the handoff quote binds cut %llu, the snapshot of PCRs %s and the vTPM key",
 	   (unsigned long long)v->cut, cli_record_get(&v->rec, "quote_pcrs"));
-	hexs(have, v->vkey.name, v->vkey.name_len);
+	cli_hex_str(have, v->vkey.name, v->vkey.name_len);
 	if (strcmp(have, name))
 		return fail(v, "vTPM key binding", "the vTPM key (name %.20s...) is not the key the handoff quote names (%.20s...)",
 			    have, name);
