@@ -515,6 +515,67 @@ static bool pcr_reset(const struct th_pcr_values *v, u32 pcr)
 	return true;
 }
 
+/*
+ * Sort the firmware PCRs by what the vTPM holds: at their value
+ * (@fw->resumed), partway through their events (@fw->midway), reset
+ * (@todo), or anything else: -EBUSY, naming the PCR.  Nothing is sent.
+ */
+static int fw_classify(struct mirror_ctx *m, const struct th_pcr_values *vtpm,
+		       u32 *todo, char *err)
+{
+	struct th_fw *fw = m->fw;
+	u32 p, other = 0;
+	int rc;
+
+	fw->resumed = 0;
+	fw->midway = 0;
+	*todo = 0;
+	for (p = 0; p < TH_NR_PCRS; p++) {
+		if (!(fw->mask & BIT(p)))
+			continue;
+		if (pcr_is(vtpm, p, fw->expect))
+			fw->resumed |= BIT(p);
+		else if (pcr_reset(vtpm, p))
+			*todo |= BIT(p);
+		else
+			other |= BIT(p);
+	}
+	if (other & fw->replay) {
+		rc = find_midway(m, other & fw->replay);
+		if (rc)
+			return rc;
+		other &= ~fw->midway;
+	}
+	if (other) {
+		p = __ffs(other);
+		snprintf(err, TH_ERRLEN,
+			 "vTPM PCR %u is neither in its reset state nor at or on the way to the value the handoff gives it (another user extended it): restart the vTPM, then retry",
+			 p);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/**
+ * th_fw_check() - can the firmware PCRs be mirrored into this vTPM?
+ * @fw: after th_fw_decide()
+ * @vtpm: the vTPM's PCRs now (those in @fw's mask valid)
+ * @err: why not
+ *
+ * th_fw_mirror()'s check alone, for a caller that must know before it
+ * extends anything else (a re-mirror: nothing may reach a vTPM that
+ * someone else extended).
+ *
+ * Return: 0, or -EBUSY as th_fw_mirror() (@err names the PCR).
+ */
+int th_fw_check(struct th_fw *fw, const struct th_pcr_values *vtpm, char *err)
+{
+	struct mirror_ctx m = { .fw = fw, .vtpm = vtpm };
+	u32 todo;
+
+	return fw_classify(&m, vtpm, &todo, err);
+}
+
 /**
  * th_fw_mirror() - extend the firmware PCRs into the vTPM
  * @fw: after th_fw_decide()
@@ -540,36 +601,14 @@ int th_fw_mirror(struct th_fw *fw, const struct th_pcr_values *vtpm,
 	};
 	struct tcg_log_info info;
 	const u8 *dig[TH_MAX_BANKS];
-	u32 p, todo = 0, other = 0;
+	u32 p, todo;
 	unsigned int b;
 	int rc;
 
-	fw->resumed = 0;
-	fw->midway = 0;
 	fw->extended = 0;
-	for (p = 0; p < TH_NR_PCRS; p++) {
-		if (!(fw->mask & BIT(p)))
-			continue;
-		if (pcr_is(vtpm, p, fw->expect))
-			fw->resumed |= BIT(p);
-		else if (pcr_reset(vtpm, p))
-			todo |= BIT(p);
-		else
-			other |= BIT(p);
-	}
-	if (other & fw->replay) {
-		rc = find_midway(&m, other & fw->replay);
-		if (rc)
-			return rc;
-		other &= ~fw->midway;
-	}
-	if (other) {
-		p = __ffs(other);
-		snprintf(err, TH_ERRLEN,
-			 "vTPM PCR %u is neither in its reset state nor at or on the way to the value the handoff gives it (another user extended it): restart the vTPM, then retry",
-			 p);
-		return -EBUSY;
-	}
+	rc = fw_classify(&m, vtpm, &todo, err);
+	if (rc)
+		return rc;
 
 	m.todo = (todo | fw->midway) & fw->replay;
 	if (m.todo) {

@@ -18,8 +18,21 @@
  * (/dev/tpmN, /dev/tpmrmN, its hwrng) runs in the middle of it.  The
  * forwarded commands go through the core on the vTPM chip
  * (tpm_transmit_cmd()), so its driver sees ordinary commands.  If the vTPM
- * goes away, the start fails (-ENODEV) and so does the user's command; it
- * never reaches the pTPM again.
+ * goes away (its chip was unregistered), the start still succeeds and
+ * every command fails in send() with -ENODEV: it never reaches the pTPM
+ * again, and send() still sees, and counts, each of IMA's extends.
+ *
+ * The count is what lets a new vTPM take over without losing or doubling
+ * an extend (remirror.c).  IMA appends an entry and then extends it, under
+ * its list mutex, so the k-th extend of IMA's PCR that reaches send()
+ * after the vTPM last took over is that of log entry base + k (base: the
+ * entries the vTPM held then), whether the vTPM answered it or not.  Under
+ * the barrier no command is in flight, so the count says which entries
+ * reached the forwarder (and are in the log only, if the vTPM failed
+ * them) and whether the newest entry's extend still waits for the barrier
+ * (it will reach the new vTPM by itself).  IMA's PCR is IMA's: root
+ * extending it by hand through /dev/tpm0 breaks the log's validity, as on
+ * any TPM, and also this count.
  *
  * Session handles are the TPM's own numbers and outlive transactions: the
  * pTPM chip's users get virtual ones (sessions.c), so that a handle the
@@ -49,6 +62,14 @@
  *	stop)
  * @sessions: TPM 2.0: the pTPM chip's users' sessions on the vTPM; NULL
  *	for a TPM 1.2
+ * @ima_extends: extends of IMA's PCR that reached fwd_send() since the
+ *	vTPM took over, answered or not (see above)
+ * @cc_attrs_tbl: the command attribute table the pTPM chip got from us
+ *	(the core's own was devm-allocated, and is never freed here)
+ * @away: the vTPM chip could not be taken at the last start (it was
+ *	unregistered: its backend went away), or did not answer the last
+ *	command.  Read without the locks by th_forward_vtpm_away(), for
+ *	status only.
  *
  * Serialised by the pTPM chip's locks (see above); set up before the commit
  * under the barrier.
@@ -59,14 +80,20 @@ static struct th_forward {
 	size_t rsp_len;
 	bool held;
 	struct th_sessions *sessions;
+	u64 ima_extends;
+	u32 *cc_attrs_tbl;
+	bool away;
 } th_fwd;
 
-/* The pTPM chip starts a transaction: hold the vTPM chip for all of it. */
+/*
+ * The pTPM chip starts a transaction: hold the vTPM chip for all of it.  A
+ * vTPM that was unregistered does not fail the start: send() must see the
+ * command (to count IMA's extends), and fails it.
+ */
 static int fwd_request_locality(struct tpm_chip *chip, int loc)
 {
-	if (tpm_try_get_ops(th_fwd.vchip))
-		return -ENODEV;		/* the vTPM was unregistered */
-	th_fwd.held = true;
+	th_fwd.held = !tpm_try_get_ops(th_fwd.vchip);
+	WRITE_ONCE(th_fwd.away, !th_fwd.held);
 	return 0;
 }
 
@@ -118,11 +145,14 @@ static int fwd_send(struct tpm_chip *chip, u8 *buf, size_t len)
 	th_fwd.rsp_len = 0;
 	if (len < TPM_HEADER_SIZE || len > PAGE_SIZE)
 		return -EINVAL;
-	/* The core starts the chip before any command (see above). */
-	if (WARN_ON_ONCE(!th_fwd.held))
+	cc = get_unaligned_be32(buf + 6);
+	/* Counted before anything can fail it: see above. */
+	if (th_is_pcr_extend(buf, len, TH_IMA_PCR))
+		th_fwd.ima_extends++;
+	/* The vTPM is away (see fwd_request_locality()). */
+	if (!th_fwd.held)
 		return -ENODEV;
 	memcpy(tb.data, buf, len);
-	cc = get_unaligned_be32(tb.data + 6);
 
 	if (th_fwd.sessions)
 		rc_here = th_sessions_command(th_fwd.sessions, tb.data, len,
@@ -135,6 +165,8 @@ static int fwd_send(struct tpm_chip *chip, u8 *buf, size_t len)
 		return 0;
 	}
 	rc = tpm_transmit_cmd(vchip, &tb, 0, NULL);
+	/* A vTPM that does not answer (crashed, stopped) is away too. */
+	WRITE_ONCE(th_fwd.away, !fwd_answered(tb.data, cc, rc));
 	if (!fwd_answered(tb.data, cc, rc))
 		return rc;
 	/* A TPM error is an answer like any other. */
@@ -258,9 +290,94 @@ struct tpm_chip *th_forward_reset(void)
 	th_fwd.sessions = NULL;
 	th_fwd.rsp_len = 0;
 	th_fwd.held = false;
+	th_fwd.ima_extends = 0;
+	th_fwd.cc_attrs_tbl = NULL;
+	th_fwd.away = false;
 	return vchip;
 }
 #endif
+
+/**
+ * th_forward_vtpm_away() - is the vTPM gone?
+ *
+ * For status, racy by nature.  The caller keeps the forwarder's chip from
+ * being retargeted meanwhile (main.c: no re-mirror runs).
+ *
+ * Return: true if the vTPM chip that the pTPM chip forwards to was
+ * unregistered, or could not be taken or did not answer at the last
+ * command.
+ */
+bool th_forward_vtpm_away(void)
+{
+	return READ_ONCE(th_fwd.away) ||
+	       (th_fwd.vchip && !READ_ONCE(th_fwd.vchip->ops));
+}
+
+/**
+ * th_forward_ima_extends() - IMA's extends since the vTPM took over
+ * @ptpm: the pTPM chip; the caller holds its barrier
+ *
+ * Return: how many extends of IMA's PCR reached the forwarder since the
+ * last th_forward_commit() or th_forward_retarget(), answered or not.
+ */
+u64 th_forward_ima_extends(struct tpm_chip *ptpm)
+{
+	lockdep_assert_held_write(&ptpm->ops_sem);
+	return th_fwd.ima_extends;
+}
+
+/* What the core caches about the TPM behind the chip, from the vTPM's. */
+static void fwd_take_chip(struct tpm_chip *ptpm, struct tpm_chip *vchip,
+			  u32 *cc_attrs_tbl)
+{
+	ptpm->timeout_a = vchip->timeout_a;
+	ptpm->timeout_b = vchip->timeout_b;
+	ptpm->timeout_c = vchip->timeout_c;
+	ptpm->timeout_d = vchip->timeout_d;
+	ptpm->timeout_adjusted = vchip->timeout_adjusted;
+	memcpy(ptpm->duration, vchip->duration, sizeof(ptpm->duration));
+	ptpm->duration_adjusted = vchip->duration_adjusted;
+	if (cc_attrs_tbl) {
+		ptpm->cc_attrs_tbl = cc_attrs_tbl;
+		ptpm->nr_commands = vchip->nr_commands;
+		th_fwd.cc_attrs_tbl = cc_attrs_tbl;
+	}
+	th_fwd.vchip = vchip;
+	th_fwd.held = false;
+	th_fwd.ima_extends = 0;
+	WRITE_ONCE(th_fwd.away, false);
+}
+
+/**
+ * th_forward_retarget() - forward the pTPM chip to a new vTPM chip
+ * @ptpm: the pTPM chip, already forwarding; the caller holds its barrier
+ * @vchip: the new vTPM chip; the caller's reference passes to the forwarder
+ * @cc_attrs_tbl: its command attribute table, as for th_forward_commit()
+ *	(the old one is freed: no command runs under the barrier)
+ *
+ * The sessions of the old vTPM died with it: the map starts empty, and a
+ * user's old virtual handle gets the answer for a handle that is not
+ * loaded.  The count of IMA's extends starts again at 0.
+ *
+ * Return: the old vTPM chip, whose reference passes back to the caller.
+ */
+struct tpm_chip *th_forward_retarget(struct tpm_chip *ptpm,
+				     struct tpm_chip *vchip,
+				     u32 *cc_attrs_tbl)
+{
+	struct tpm_chip *old = th_fwd.vchip;
+
+	lockdep_assert_held_write(&ptpm->ops_sem);
+	if (cc_attrs_tbl && th_fwd.cc_attrs_tbl) {
+		ptpm->cc_attrs_tbl = NULL;
+		kfree(th_fwd.cc_attrs_tbl);
+		th_fwd.cc_attrs_tbl = NULL;
+	}
+	if (th_fwd.sessions)
+		th_sessions_init(th_fwd.sessions);
+	fwd_take_chip(ptpm, vchip, cc_attrs_tbl);
+	return old;
+}
 
 /**
  * th_forward_commit() - switch the pTPM chip to the vTPM
@@ -278,20 +395,7 @@ void th_forward_commit(struct tpm_chip *ptpm, struct tpm_chip *vchip,
 {
 	lockdep_assert_held_write(&ptpm->ops_sem);
 
-	ptpm->timeout_a = vchip->timeout_a;
-	ptpm->timeout_b = vchip->timeout_b;
-	ptpm->timeout_c = vchip->timeout_c;
-	ptpm->timeout_d = vchip->timeout_d;
-	ptpm->timeout_adjusted = vchip->timeout_adjusted;
-	memcpy(ptpm->duration, vchip->duration, sizeof(ptpm->duration));
-	ptpm->duration_adjusted = vchip->duration_adjusted;
-	if (cc_attrs_tbl) {
-		ptpm->cc_attrs_tbl = cc_attrs_tbl;
-		ptpm->nr_commands = vchip->nr_commands;
-	}
-
-	th_fwd.vchip = vchip;
-	th_fwd.held = false;
+	fwd_take_chip(ptpm, vchip, cc_attrs_tbl);
 	/* Started by tpm_chip_start() from the next user on. */
 	ptpm->locality = -1;
 	WRITE_ONCE(ptpm->ops, &th_forward_ops);

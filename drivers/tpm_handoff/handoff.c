@@ -53,10 +53,15 @@
 #include "tpm_handoff_priv.h"
 #include <tpm_handoff/tpm_core.h>
 
-static int fail(struct th_handoff *h, int rc, const char *fmt, ...)
-	__printf(3, 4);
-
-static int fail(struct th_handoff *h, int rc, const char *fmt, ...)
+/**
+ * th_ho_fail() - note why an attempt failed (the first reason wins)
+ * @h: the attempt
+ * @rc: the error
+ * @fmt: the reason, for @h->err
+ *
+ * Return: @rc.
+ */
+int th_ho_fail(struct th_handoff *h, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -75,11 +80,11 @@ static int transmit(struct th_handoff *h, struct tpm_chip *chip,
 	ssize_t rc = tpm_transmit_cmd(chip, &h->buf, 0, NULL);
 
 	if (rc < 0)
-		return fail(h, (int)rc, "%s: %s failed (%zd)", dev_name(&chip->dev),
-			    what, rc);
+		return th_ho_fail(h, (int)rc, "%s: %s failed (%zd)", dev_name(&chip->dev),
+				  what, rc);
 	if (rc > 0)
-		return fail(h, -EIO, "%s: %s failed with TPM error 0x%zx",
-			    dev_name(&chip->dev), what, rc);
+		return th_ho_fail(h, -EIO, "%s: %s failed with TPM error 0x%zx",
+				  dev_name(&chip->dev), what, rc);
 	return 0;
 }
 
@@ -98,8 +103,8 @@ static int read_pcrs_tpm1(struct th_handoff *h, struct tpm_chip *chip,
 		rc = th_tpm1_digest_rsp(h->buf.data, tpm_buf_length(&h->buf),
 					v->val[0][pcr]);
 		if (rc)
-			return fail(h, rc, "%s: malformed TPM_PcrRead response",
-				    dev_name(&chip->dev));
+			return th_ho_fail(h, rc, "%s: malformed TPM_PcrRead response",
+					  dev_name(&chip->dev));
 		if (th_barrier_expired(&h->barrier))
 			return -ETIMEDOUT;
 	}
@@ -108,8 +113,8 @@ static int read_pcrs_tpm1(struct th_handoff *h, struct tpm_chip *chip,
 }
 
 /* Read the PCRs in @mask of every bank in @v->banks from @chip. */
-static int read_pcrs(struct th_handoff *h, struct tpm_chip *chip,
-		     struct th_pcr_values *v, u32 mask)
+int th_ho_read_pcrs(struct th_handoff *h, struct tpm_chip *chip,
+		    struct th_pcr_values *v, u32 mask)
 {
 	unsigned int b;
 	u32 left, got;
@@ -131,10 +136,10 @@ static int read_pcrs(struct th_handoff *h, struct tpm_chip *chip,
 			if (!rc && !(got & left))
 				rc = -EPROTO;
 			if (rc)
-				return fail(h, rc,
-					    "%s: malformed PCR_Read response for the %s bank",
-					    dev_name(&chip->dev),
-					    th_alg_name(h->banks.alg[b]));
+				return th_ho_fail(h, rc,
+						  "%s: malformed PCR_Read response for the %s bank",
+						  dev_name(&chip->dev),
+						  th_alg_name(h->banks.alg[b]));
 			got &= left;
 		}
 		if (th_barrier_expired(&h->barrier))
@@ -145,7 +150,7 @@ static int read_pcrs(struct th_handoff *h, struct tpm_chip *chip,
 }
 
 /* The log, from its start, as a th_read_fn that honours the watchdog. */
-static ssize_t log_read(void *src, u8 *buf, size_t len)
+ssize_t th_ho_log_read(void *src, u8 *buf, size_t len)
 {
 	struct th_handoff *h = src;
 
@@ -155,7 +160,7 @@ static ssize_t log_read(void *src, u8 *buf, size_t len)
 }
 
 /* A th_extend_fn: one entry into the vTPM, whose ops the caller holds. */
-static int mirror_extend(void *ctx, u32 pcr, const u8 *const *dig)
+int th_ho_extend(void *ctx, u32 pcr, const u8 *const *dig)
 {
 	struct th_handoff *h = ctx;
 	int rc;
@@ -167,7 +172,7 @@ static int mirror_extend(void *ctx, u32 pcr, const u8 *const *dig)
 	} else {
 		rc = th_tpm2_pcr_extend_cmd(&h->buf, pcr, &h->banks, dig);
 		if (rc)
-			return fail(h, rc, "PCR_Extend does not fit in a page");
+			return th_ho_fail(h, rc, "PCR_Extend does not fit in a page");
 	}
 	rc = transmit(h, h->vtpm.chip, h->tpm1 ? "TPM_Extend" : "PCR_Extend");
 	if (rc)
@@ -191,18 +196,18 @@ static int mirror_firmware(struct th_handoff *h,
 	h->step = "mirroring the firmware PCRs";
 	rc = th_fw_decide(&h->fw, pcrs, h->kinds.pcr_mask, h->err);
 	if (!rc)
-		rc = th_fw_mirror(&h->fw, h->vpcr, mirror_extend, h, h->err);
+		rc = th_fw_mirror(&h->fw, h->vpcr, th_ho_extend, h, h->err);
 	if (rc && !h->err[0])
-		fail(h, rc, "extending the firmware PCRs into the vTPM failed (%d)",
-		     rc);
+		th_ho_fail(h, rc, "extending the firmware PCRs into the vTPM failed (%d)",
+			   rc);
 	return rc;
 }
 
-static int replay_error(struct th_handoff *h, int rc)
+int th_ho_replay_error(struct th_handoff *h, int rc)
 {
 	if (rc == -ETIMEDOUT || h->err[0])
 		return rc;
-	return fail(h, rc, "%s", th_replay_error(h->replay));
+	return th_ho_fail(h, rc, "%s", th_replay_error(h->replay));
 }
 
 /*
@@ -217,27 +222,27 @@ static int find_kinds(struct th_handoff *h, const struct th_pcr_values *pcrs)
 	h->step = "replaying the IMA log to find the cut";
 	h->log_ops->rewind(h->log_src);
 	th_replay_reset(h->replay);
-	rc = th_find_cut(h->replay, log_read, h, h->chunk, PAGE_SIZE, pcrs,
+	rc = th_find_cut(h->replay, th_ho_log_read, h, h->chunk, PAGE_SIZE, pcrs,
 			 &h->kinds);
 	if (rc)
-		return replay_error(h, rc);
+		return th_ho_replay_error(h, rc);
 	if (!h->kinds.found)
-		return fail(h, -EIO,
-			    "no prefix of the IMA log (%llu entries) reproduces the pTPM's PCRs: a PCR that IMA uses was extended outside IMA, or an extend failed",
-			    h->kinds.entries);
+		return th_ho_fail(h, -EIO,
+				  "no prefix of the IMA log (%llu entries) reproduces the pTPM's PCRs: a PCR that IMA uses was extended outside IMA, or an extend failed",
+				  h->kinds.entries);
 	return 0;
 }
 
-static int vtpm_get(struct th_handoff *h)
+int th_ho_vtpm_hold(struct th_handoff *h)
 {
 	if (tpm_try_get_ops(h->vtpm.chip))
-		return fail(h, -ENODEV, "the vTPM (%s) went away",
-			    dev_name(&h->vtpm.chip->dev));
+		return th_ho_fail(h, -ENODEV, "the vTPM (%s) went away",
+				  dev_name(&h->vtpm.chip->dev));
 	h->vtpm_held = true;
 	return 0;
 }
 
-static void vtpm_put(struct th_handoff *h)
+void th_ho_vtpm_unhold(struct th_handoff *h)
 {
 	if (h->vtpm_held)
 		tpm_put_ops(h->vtpm.chip);
@@ -253,37 +258,37 @@ static int mirror_start(struct th_handoff *h)
 {
 	int rc;
 
-	rc = vtpm_get(h);
+	rc = th_ho_vtpm_hold(h);
 	if (rc)
 		return rc;
 	h->step = "reading the vTPM's PCRs";
-	rc = read_pcrs(h, h->vtpm.chip, h->vpcr, GENMASK(TH_NR_PCRS - 1, 0));
+	rc = th_ho_read_pcrs(h, h->vtpm.chip, h->vpcr, GENMASK(TH_NR_PCRS - 1, 0));
 	if (rc)
 		return rc;
 	h->log_ops->rewind(h->log_src);
 	th_replay_reset(h->replay);
 	th_mirror_init(&h->mirror, h->replay, h->vpcr, h->kinds.pcr_mask,
-		       h->kinds.kind, mirror_extend, h);
+		       h->kinds.kind, th_ho_extend, h);
 	return 0;
 }
 
 /* Stream what the log holds beyond what the mirror has seen. */
-static int mirror_stream(struct th_handoff *h)
+int th_ho_mirror_stream(struct th_handoff *h)
 {
 	ktime_t start = ktime_get();
 	int rc;
 
 	h->step = "extending the IMA log into the vTPM";
 	h->log_ops->resume(h->log_src);
-	rc = th_replay_stream(h->replay, log_read, h, h->chunk, PAGE_SIZE,
+	rc = th_replay_stream(h->replay, th_ho_log_read, h, h->chunk, PAGE_SIZE,
 			      th_mirror_entry, &h->mirror);
 	h->replay_ns += ktime_to_ns(ktime_sub(ktime_get(), start));
 	if (rc)
-		return replay_error(h, rc);
+		return th_ho_replay_error(h, rc);
 	if (th_mirror_caught_up(&h->mirror))
-		return fail(h, -EBUSY,
-			    "vTPM PCR %u is neither in its reset state nor at a prefix of the IMA log (another user extended it): restart the vTPM, then retry",
-			    TH_IMA_PCR);
+		return th_ho_fail(h, -EBUSY,
+				  "vTPM PCR %u is neither in its reset state nor at a prefix of the IMA log (another user extended it): restart the vTPM, then retry",
+				  TH_IMA_PCR);
 	return 0;
 }
 
@@ -298,9 +303,9 @@ static int mirror_early(struct th_handoff *h)
 	h->step = "reading the pTPM's PCRs before the barrier";
 	rc = tpm_try_get_ops(h->ptpm);
 	if (rc)
-		return fail(h, -ENODEV, "the pTPM %s is not working",
-			    dev_name(&h->ptpm->dev));
-	rc = read_pcrs(h, h->ptpm, h->presnap, GENMASK(TH_NR_PCRS - 1, 0));
+		return th_ho_fail(h, -ENODEV, "the pTPM %s is not working",
+				  dev_name(&h->ptpm->dev));
+	rc = th_ho_read_pcrs(h, h->ptpm, h->presnap, GENMASK(TH_NR_PCRS - 1, 0));
 	tpm_put_ops(h->ptpm);
 	if (!rc)
 		rc = find_kinds(h, h->presnap);
@@ -309,8 +314,8 @@ static int mirror_early(struct th_handoff *h)
 	if (!rc)
 		rc = mirror_firmware(h, h->presnap);
 	if (!rc)
-		rc = mirror_stream(h);
-	vtpm_put(h);
+		rc = th_ho_mirror_stream(h);
+	th_ho_vtpm_unhold(h);
 	return rc;
 }
 
@@ -335,28 +340,28 @@ static int take_quote(struct th_handoff *h)
 	memcpy(q->kind, h->cut.kind, sizeof(q->kind));
 	rc = th_quote_bind(q, h->snap);
 	if (rc)
-		return fail(h, rc, "cannot hash the handoff quote's binding (%d)",
-			    rc);
+		return th_ho_fail(h, rc, "cannot hash the handoff quote's binding (%d)",
+				  rc);
 	rc = th_tpm2_quote_cmd(&h->buf, q, &h->banks);
 	if (rc)
-		return fail(h, rc, "the TPM2_Quote command does not fit");
+		return th_ho_fail(h, rc, "the TPM2_Quote command does not fit");
 	rc = tpm_chip_start(ptpm);
 	if (rc)
-		return fail(h, rc, "cannot start the pTPM (%d)", rc);
+		return th_ho_fail(h, rc, "cannot start the pTPM (%d)", rc);
 	len = tpm_transmit_cmd(ptpm, &h->buf, 0, NULL);
 	tpm_chip_stop(ptpm);
 	if (len < 0)
-		return fail(h, (int)len,
-			    "the pTPM %s could not quote with its key 0x%08x (ptpm_ak): %zd",
-			    dev_name(&ptpm->dev), q->ptpm_key.handle, len);
+		return th_ho_fail(h, (int)len,
+				  "the pTPM %s could not quote with its key 0x%08x (ptpm_ak): %zd",
+				  dev_name(&ptpm->dev), q->ptpm_key.handle, len);
 	if (len > 0)
-		return fail(h, -EIO,
-			    "the pTPM %s refused the handoff quote with its key 0x%08x (ptpm_ak): TPM error 0x%zx",
-			    dev_name(&ptpm->dev), q->ptpm_key.handle, len);
+		return th_ho_fail(h, -EIO,
+				  "the pTPM %s refused the handoff quote with its key 0x%08x (ptpm_ak): TPM error 0x%zx",
+				  dev_name(&ptpm->dev), q->ptpm_key.handle, len);
 	rc = th_tpm2_quote_rsp(h->buf.data, tpm_buf_length(&h->buf), q);
 	if (rc)
-		return fail(h, rc, "%s: malformed TPM2_Quote response",
-			    dev_name(&ptpm->dev));
+		return th_ho_fail(h, rc, "%s: malformed TPM2_Quote response",
+				  dev_name(&ptpm->dev));
 	return th_quote_check(q, h->snap, h->err);
 }
 
@@ -372,8 +377,8 @@ static int handoff_locked(struct th_handoff *h)
 	h->step = "reading the pTPM's PCRs";
 	rc = tpm_chip_start(ptpm);
 	if (rc)
-		return fail(h, rc, "cannot start the pTPM (%d)", rc);
-	rc = read_pcrs(h, ptpm, h->snap, GENMASK(TH_NR_PCRS - 1, 0));
+		return th_ho_fail(h, rc, "cannot start the pTPM (%d)", rc);
+	rc = th_ho_read_pcrs(h, ptpm, h->snap, GENMASK(TH_NR_PCRS - 1, 0));
 	/* The kernel's HMAC session lives on the pTPM: ended here (hmac.c). */
 	if (!rc)
 		th_hmac_end_session(ptpm);
@@ -386,10 +391,10 @@ static int handoff_locked(struct th_handoff *h)
 	if (h->prereplay) {
 		if (!th_pcrs_equal(h->presnap, h->snap, h->fw.mask, &bad_pcr,
 				   &bad_bank))
-			return fail(h, -EAGAIN,
-				    "pTPM PCR %u changed during the handoff (something outside IMA extended it): retry",
-				    bad_pcr);
-		rc = vtpm_get(h);
+			return th_ho_fail(h, -EAGAIN,
+					  "pTPM PCR %u changed during the handoff (something outside IMA extended it): retry",
+					  bad_pcr);
+		rc = th_ho_vtpm_hold(h);
 	} else {
 		rc = find_kinds(h, h->snap);
 		if (!rc)
@@ -399,7 +404,7 @@ static int handoff_locked(struct th_handoff *h)
 	}
 	if (!rc) {
 		th_mirror_set_snapshot(&h->mirror, h->snap);
-		rc = mirror_stream(h);
+		rc = th_ho_mirror_stream(h);
 	}
 	if (!rc) {
 		h->step = "finding the cut";
@@ -413,23 +418,23 @@ static int handoff_locked(struct th_handoff *h)
 	/* 3c. Read back and compare. */
 	if (!rc) {
 		h->step = "reading the vTPM's PCRs back";
-		rc = read_pcrs(h, vchip, h->vpcr, h->cut.pcr_mask | h->fw.mask);
+		rc = th_ho_read_pcrs(h, vchip, h->vpcr, h->cut.pcr_mask | h->fw.mask);
 	}
-	vtpm_put(h);
+	th_ho_vtpm_unhold(h);
 	if (rc)
 		return rc;
 	if (!th_pcrs_equal(h->snap, h->vpcr, h->cut.pcr_mask, &bad_pcr,
 			   &bad_bank))
-		return fail(h, -EIO,
-			    "vTPM read back after the replay: PCR %u in the %s bank differs from the pTPM's snapshot",
-			    bad_pcr, th_alg_name(h->banks.alg[bad_bank]));
+		return th_ho_fail(h, -EIO,
+				  "vTPM read back after the replay: PCR %u in the %s bank differs from the pTPM's snapshot",
+				  bad_pcr, th_alg_name(h->banks.alg[bad_bank]));
 	if (h->fw.mask &&
 	    !th_pcrs_equal(h->fw.expect, h->vpcr, h->fw.mask, &bad_pcr,
 			   &bad_bank))
-		return fail(h, -EIO,
-			    "vTPM read back after the firmware mirror: PCR %u in the %s bank is not the %s value",
-			    bad_pcr, th_alg_name(h->banks.alg[bad_bank]),
-			    h->fw.bind & BIT(bad_pcr) ? "bound" : "replayed");
+		return th_ho_fail(h, -EIO,
+				  "vTPM read back after the firmware mirror: PCR %u in the %s bank is not the %s value",
+				  bad_pcr, th_alg_name(h->banks.alg[bad_bank]),
+				  h->fw.bind & BIT(bad_pcr) ? "bound" : "replayed");
 	if (h->quote) {
 		rc = take_quote(h);
 		if (rc)
@@ -438,25 +443,27 @@ static int handoff_locked(struct th_handoff *h)
 	if (th_barrier_expired(&h->barrier))
 		return -ETIMEDOUT;
 	if (h->dry_run)
-		return fail(h, -ECANCELED,
-			    "dry run (dry_run=1): every step passed and the vTPM equals the pTPM at the cut; nothing was committed");
+		return th_ho_fail(h, -ECANCELED,
+				  "dry run (dry_run=1): every step passed and the vTPM equals the pTPM at the cut; nothing was committed");
 
 	/* 4. Commit. */
 	th_hmac_take_null_key(ptpm, vchip);
 	th_forward_commit(ptpm, vchip, h->cc_attrs_tbl);
 	h->cc_attrs_tbl = NULL;
 	h->committed = true;
+	h->remirror.base = h->cut.cut;
+	strscpy(h->vtpm_name, dev_name(&vchip->dev), sizeof(h->vtpm_name));
 	return 0;
 }
 
 /* A timeout is reported as its cause: what was waiting, on which chip. */
-static int timed_out(struct th_handoff *h, const char *what,
-		     const char *param, unsigned int ms)
+int th_ho_timed_out(struct th_handoff *h, const char *what,
+		    const char *param, unsigned int ms)
 {
 	h->err[0] = '\0';
-	return fail(h, -ETIMEDOUT,
-		    "%s timed out after %u ms (%s) while %s (the vTPM is %s)",
-		    what, ms, param, h->step, dev_name(&h->vtpm.chip->dev));
+	return th_ho_fail(h, -ETIMEDOUT,
+			  "%s timed out after %u ms (%s) while %s (the vTPM is %s)",
+			  what, ms, param, h->step, dev_name(&h->vtpm.chip->dev));
 }
 
 /* Steps 0-4: the early mirror, then the barrier and what it guards. */
@@ -469,58 +476,58 @@ static int handoff_steps(struct th_handoff *h)
 		rc = mirror_early(h);
 		th_watchdog_disarm(&h->barrier);
 		if (th_barrier_expired(&h->barrier))
-			rc = timed_out(h, "the replay before the barrier",
-				       "mirror_timeout_ms", h->mirror_timeout_ms);
+			rc = th_ho_timed_out(h, "the replay before the barrier",
+					     "mirror_timeout_ms", h->mirror_timeout_ms);
 	}
 	if (!rc) {
 		h->step = "raising the barrier";
 		rc = th_barrier_raise(&h->barrier, h->ptpm,
 				      h->barrier_timeout_ms);
 		if (rc == -ETIMEDOUT)
-			fail(h, rc,
-			     "the barrier timed out after %u ms waiting for TPM commands in flight to finish",
-			     h->barrier_timeout_ms);
+			th_ho_fail(h, rc,
+				   "the barrier timed out after %u ms waiting for TPM commands in flight to finish",
+				   h->barrier_timeout_ms);
 		else if (rc)
-			fail(h, rc, "the pTPM chip was unregistered");
+			th_ho_fail(h, rc, "the pTPM chip was unregistered");
 		if (!rc) {
 			rc = handoff_locked(h);
 			th_barrier_lower(&h->barrier);
 			if (rc && (rc == -ETIMEDOUT ||
 				   atomic_read(&h->barrier.fired)))
-				rc = timed_out(h, "the barrier",
-					       "barrier_timeout_ms",
-					       h->barrier_timeout_ms);
+				rc = th_ho_timed_out(h, "the barrier",
+						     "barrier_timeout_ms",
+						     h->barrier_timeout_ms);
 		}
 	}
 	return rc;
 }
 
 /* What the vTPM must offer before anything else happens. */
-static int check_vtpm(struct th_handoff *h)
+int th_ho_check_vtpm(struct th_handoff *h)
 {
 	struct tpm_chip *ptpm = h->ptpm, *vchip = h->vtpm.chip;
 	unsigned int i, j;
 	int rc;
 
 	if ((ptpm->flags ^ vchip->flags) & TPM_CHIP_FLAG_TPM2)
-		return fail(h, -EINVAL,
-			    "the pTPM %s is a TPM %s but the vTPM %s is a TPM %s: both must be the same family",
-			    dev_name(&ptpm->dev), h->tpm1 ? "1.2" : "2.0",
-			    dev_name(&vchip->dev), h->tpm1 ? "2.0" : "1.2");
+		return th_ho_fail(h, -EINVAL,
+				  "the pTPM %s is a TPM %s but the vTPM %s is a TPM %s: both must be the same family",
+				  dev_name(&ptpm->dev), h->tpm1 ? "1.2" : "2.0",
+				  dev_name(&vchip->dev), h->tpm1 ? "2.0" : "1.2");
 
 	rc = tpm_try_get_ops(vchip);
 	if (rc)
-		return fail(h, -ENODEV, "the vTPM (%s) is not working",
-			    dev_name(&vchip->dev));
+		return th_ho_fail(h, -ENODEV, "the vTPM (%s) is not working",
+				  dev_name(&vchip->dev));
 	for (i = 0; i < h->banks.nr && !rc; i++) {
 		for (j = 0; j < vchip->nr_allocated_banks; j++)
 			if (vchip->allocated_banks[j].alg_id == h->banks.alg[i])
 				break;
 		if (j == vchip->nr_allocated_banks)
-			rc = fail(h, -EOPNOTSUPP,
-				  "the vTPM %s has no %s PCR bank, which IMA extends on the pTPM: start the vTPM with the pTPM's banks (vtpmd --pcr-banks %s, or tpm2_pcrallocate and a restart)",
-				  dev_name(&vchip->dev),
-				  th_alg_name(h->banks.alg[i]), h->bank_list);
+			rc = th_ho_fail(h, -EOPNOTSUPP,
+					"the vTPM %s has no %s PCR bank, which IMA extends on the pTPM: start the vTPM with the pTPM's banks (vtpmd --pcr-banks %s, or tpm2_pcrallocate and a restart)",
+					dev_name(&vchip->dev),
+					th_alg_name(h->banks.alg[i]), h->bank_list);
 	}
 	/*
 	 * Nothing would ever extend a bank the pTPM lacks: IMA extends the
@@ -533,11 +540,11 @@ static int check_vtpm(struct th_handoff *h)
 			if (vchip->allocated_banks[j].alg_id == h->banks.alg[i])
 				break;
 		if (i == h->banks.nr)
-			rc = fail(h, -EOPNOTSUPP,
-				  "the vTPM %s has a %s PCR bank that the pTPM lacks: nothing would extend it, so anyone could set it to match a forged log; start the vTPM with the pTPM's banks only (vtpmd --pcr-banks %s, or tpm2_pcrallocate and a restart)",
-				  dev_name(&vchip->dev),
-				  th_alg_name(vchip->allocated_banks[j].alg_id),
-				  h->bank_list);
+			rc = th_ho_fail(h, -EOPNOTSUPP,
+					"the vTPM %s has a %s PCR bank that the pTPM lacks: nothing would extend it, so anyone could set it to match a forged log; start the vTPM with the pTPM's banks only (vtpmd --pcr-banks %s, or tpm2_pcrallocate and a restart)",
+					dev_name(&vchip->dev),
+					th_alg_name(vchip->allocated_banks[j].alg_id),
+					h->bank_list);
 	}
 	if (!rc)
 		rc = th_hmac_check(ptpm, vchip, h->err);
@@ -546,7 +553,7 @@ static int check_vtpm(struct th_handoff *h)
 					  vchip->nr_commands * sizeof(u32),
 					  GFP_KERNEL);
 		if (!h->cc_attrs_tbl)
-			rc = fail(h, -ENOMEM, "out of memory");
+			rc = th_ho_fail(h, -ENOMEM, "out of memory");
 	}
 	tpm_put_ops(vchip);
 	return rc;
@@ -561,37 +568,45 @@ static int read_key(struct th_handoff *h, struct tpm_chip *chip,
 
 	rc = tpm_try_get_ops(chip);
 	if (rc)
-		return fail(h, -ENODEV, "the %s %s is not working", which,
-			    dev_name(&chip->dev));
+		return th_ho_fail(h, -ENODEV, "the %s %s is not working", which,
+				  dev_name(&chip->dev));
 	th_tpm2_read_public_cmd(&h->buf, key->handle);
 	len = tpm_transmit_cmd(chip, &h->buf, 0, NULL);
 	tpm_put_ops(chip);
 	if (len < 0)
-		return fail(h, (int)len,
-			    "the %s %s: reading the key 0x%08x (%s) failed (%zd)",
-			    which, dev_name(&chip->dev), key->handle, param, len);
+		return th_ho_fail(h, (int)len,
+				  "the %s %s: reading the key 0x%08x (%s) failed (%zd)",
+				  which, dev_name(&chip->dev), key->handle, param, len);
 	if (len > 0)
-		return fail(h, -ENOENT,
-			    "the %s %s has no key at 0x%08x (%s): TPM error 0x%zx; make one with tpm-handoff provision --handle 0x%08x",
-			    which, dev_name(&chip->dev), key->handle, param, len,
-			    key->handle);
+		return th_ho_fail(h, -ENOENT,
+				  "the %s %s has no key at 0x%08x (%s): TPM error 0x%zx; make one with tpm-handoff provision --handle 0x%08x",
+				  which, dev_name(&chip->dev), key->handle, param, len,
+				  key->handle);
 	rc = th_tpm2_read_public_rsp(h->buf.data, tpm_buf_length(&h->buf), key);
 	if (rc)
-		return fail(h, rc,
-			    "the %s %s: malformed TPM2_ReadPublic response for 0x%08x",
-			    which, dev_name(&chip->dev), key->handle);
+		return th_ho_fail(h, rc,
+				  "the %s %s: malformed TPM2_ReadPublic response for 0x%08x",
+				  which, dev_name(&chip->dev), key->handle);
 	if (!th_key_is_ak(key))
-		return fail(h, -EINVAL,
-			    "the %s %s's key 0x%08x (%s) is not an attestation key (a restricted signing key fixed to its TPM, with a signing scheme): make one with tpm-handoff provision",
-			    which, dev_name(&chip->dev), key->handle, param);
+		return th_ho_fail(h, -EINVAL,
+				  "the %s %s's key 0x%08x (%s) is not an attestation key (a restricted signing key fixed to its TPM, with a signing scheme): make one with tpm-handoff provision",
+				  which, dev_name(&chip->dev), key->handle, param);
 	return 0;
 }
 
-/*
- * The vTPM's resetCount and restartCount for the record: a verifier sees
- * in a later vTPM quote whether the vTPM was reset or restarted since.
+/**
+ * th_ho_read_clock() - the vTPM's resetCount and restartCount
+ * @h: the attempt (its vTPM's ops not held)
+ * @reset_count: receives its resetCount
+ * @restart_count: and its restartCount
+ *
+ * For the record: a verifier sees in a later vTPM quote whether the vTPM
+ * was reset or restarted since.
+ *
+ * Return: 0 or a negative errno (@h->err says why).
  */
-static int read_vtpm_clock(struct th_handoff *h)
+int th_ho_read_clock(struct th_handoff *h, u32 *reset_count,
+		     u32 *restart_count)
 {
 	struct tpm_chip *vchip = h->vtpm.chip;
 	ssize_t len;
@@ -599,21 +614,20 @@ static int read_vtpm_clock(struct th_handoff *h)
 
 	rc = tpm_try_get_ops(vchip);
 	if (rc)
-		return fail(h, -ENODEV, "the vTPM %s is not working",
-			    dev_name(&vchip->dev));
+		return th_ho_fail(h, -ENODEV, "the vTPM %s is not working",
+				  dev_name(&vchip->dev));
 	th_tpm2_read_clock_cmd(&h->buf);
 	len = tpm_transmit_cmd(vchip, &h->buf, 0, NULL);
 	tpm_put_ops(vchip);
 	if (len)
-		return fail(h, len < 0 ? (int)len : -EIO,
-			    "the vTPM %s: TPM2_ReadClock failed (%zd)",
-			    dev_name(&vchip->dev), len);
+		return th_ho_fail(h, len < 0 ? (int)len : -EIO,
+				  "the vTPM %s: TPM2_ReadClock failed (%zd)",
+				  dev_name(&vchip->dev), len);
 	rc = th_tpm2_read_clock_rsp(h->buf.data, tpm_buf_length(&h->buf),
-				    &h->quote->vtpm_reset_count,
-				    &h->quote->vtpm_restart_count);
+				    reset_count, restart_count);
 	if (rc)
-		return fail(h, rc, "the vTPM %s: malformed TPM2_ReadClock response",
-			    dev_name(&vchip->dev));
+		return th_ho_fail(h, rc, "the vTPM %s: malformed TPM2_ReadClock response",
+				  dev_name(&vchip->dev));
 	return 0;
 }
 
@@ -632,14 +646,14 @@ static int quote_prepare(struct th_handoff *h)
 	if (!h->ptpm_ak && !h->vtpm_ak)
 		return 0;
 	if (!h->ptpm_ak || !h->vtpm_ak)
-		return fail(h, -EINVAL,
-			    "%s is set but %s is not: the handoff quote needs the pTPM's key and the vTPM's that it names (tpm-handoff provision on each), or neither",
-			    h->ptpm_ak ? "ptpm_ak" : "vtpm_ak",
-			    h->ptpm_ak ? "vtpm_ak" : "ptpm_ak");
+		return th_ho_fail(h, -EINVAL,
+				  "%s is set but %s is not: the handoff quote needs the pTPM's key and the vTPM's that it names (tpm-handoff provision on each), or neither",
+				  h->ptpm_ak ? "ptpm_ak" : "vtpm_ak",
+				  h->ptpm_ak ? "vtpm_ak" : "ptpm_ak");
 	if (h->tpm1)
-		return fail(h, -EOPNOTSUPP,
-			    "the handoff quote (ptpm_ak) needs a TPM 2.0, and the pTPM %s is a TPM 1.2: set ptpm_ak and vtpm_ak to 0",
-			    dev_name(&h->ptpm->dev));
+		return th_ho_fail(h, -EOPNOTSUPP,
+				  "the handoff quote (ptpm_ak) needs a TPM 2.0, and the pTPM %s is a TPM 1.2: set ptpm_ak and vtpm_ak to 0",
+				  dev_name(&h->ptpm->dev));
 	rc = read_key(h, h->ptpm, "pTPM", "ptpm_ak", &pkey);
 	if (!rc)
 		rc = read_key(h, h->vtpm.chip, "vTPM", "vtpm_ak", &vkey);
@@ -649,7 +663,8 @@ static int quote_prepare(struct th_handoff *h)
 	if (IS_ERR(q))
 		return PTR_ERR(q);
 	h->quote = q;
-	return read_vtpm_clock(h);
+	return th_ho_read_clock(h, &q->vtpm_reset_count,
+				&q->vtpm_restart_count);
 }
 
 /* Longest event log read from a file (fw_log); firmware logs are < 64 KiB. */
@@ -724,9 +739,9 @@ static int fw_open(struct th_handoff *h)
 	if (h->fw_log_path && h->fw_log_path[0]) {
 		n = read_whole_file(h->fw_log_path, TH_FW_LOG_MAX, &file);
 		if (n < 0)
-			return fail(h, (int)n,
-				    "cannot read the event log %s (fw_log): error %zd",
-				    h->fw_log_path, n);
+			return th_ho_fail(h, (int)n,
+					  "cannot read the event log %s (fw_log): error %zd",
+					  h->fw_log_path, n);
 		h->fw_log_buf = file;
 		buf = file;
 		len = n;
@@ -766,10 +781,10 @@ static int prepare(struct th_handoff *h, const char *log_path)
 	 * refuses (TPM_CHIP_FLAG_IRQ: the driver uses its interrupt).
 	 */
 	if (ptpm->flags & TPM_CHIP_FLAG_IRQ)
-		return fail(h, -EOPNOTSUPP,
-			    "the pTPM %s uses interrupts: its driver's interrupt handler would still touch the pTPM after the handoff; boot with tpm_tis.interrupts=0",
-			    dev_name(&ptpm->dev));
-	rc = check_vtpm(h);
+		return th_ho_fail(h, -EOPNOTSUPP,
+				  "the pTPM %s uses interrupts: its driver's interrupt handler would still touch the pTPM after the handoff; boot with tpm_tis.interrupts=0",
+				  dev_name(&ptpm->dev));
+	rc = th_ho_check_vtpm(h);
 	if (rc)
 		return rc;
 
@@ -785,7 +800,7 @@ static int prepare(struct th_handoff *h, const char *log_path)
 	h->chunk = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!h->presnap || !h->snap || !h->vpcr || !h->chunk ||
 	    tpm_buf_init(&h->buf, 0, 0) || th_forward_prepare(!h->tpm1))
-		return fail(h, -ENOMEM, "out of memory");
+		return th_ho_fail(h, -ENOMEM, "out of memory");
 	rc = quote_prepare(h);
 	if (rc)
 		return rc;
@@ -824,14 +839,28 @@ static void measure(struct th_handoff *h)
 		return;
 	}
 	len = th_record_format(h, buf, TH_MEASURED_MAX, true);
-	if (h->measure)
-		h->measure_rc = h->measure(h, buf, len);
-	else
-		h->measure_rc = ima_measure_critical_data(TH_CRITICAL_DATA_LABEL,
-							  TH_CRITICAL_DATA_LABEL,
-							  buf, len, false,
-							  NULL, 0);
+	h->measure_rc = th_ho_measure(h, TH_CRITICAL_DATA_LABEL, buf, len);
 	kfree(buf);
+}
+
+/**
+ * th_ho_measure() - measure a record as IMA critical data
+ * @h: the attempt
+ * @event: the event name (the entry's "n-ng")
+ * @buf: the record
+ * @len: its length
+ *
+ * Under the label TH_CRITICAL_DATA_LABEL, which the IMA policy names.
+ *
+ * Return: what IMA (or @h->measure, the KUnit suite's) returned.
+ */
+int th_ho_measure(struct th_handoff *h, const char *event, const void *buf,
+		  size_t len)
+{
+	if (h->measure)
+		return h->measure(h, buf, len);
+	return ima_measure_critical_data(TH_CRITICAL_DATA_LABEL, event, buf,
+					 len, false, NULL, 0);
 }
 
 /*
@@ -895,7 +924,7 @@ int th_handoff_run(struct th_handoff *h, const char *log_path)
 	}
 	task = kthread_run(th_handoff_thread, h, "tpm_handoff");
 	if (IS_ERR(task)) {
-		rc = fail(h, PTR_ERR(task), "cannot start the handoff thread");
+		rc = th_ho_fail(h, PTR_ERR(task), "cannot start the handoff thread");
 		goto out;
 	}
 	wait_for_completion(&h->done);
@@ -903,8 +932,24 @@ int th_handoff_run(struct th_handoff *h, const char *log_path)
 out:
 	h->duration_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	if (rc && !h->err[0])
-		fail(h, rc, "failed (%d)", rc);
+		th_ho_fail(h, rc, "failed (%d)", rc);
 	return rc;
+}
+
+/**
+ * th_handoff_park() - keep a committed handoff for its re-mirrors
+ * @h: the attempt, committed
+ *
+ * A committed handoff stays for good: a vTPM that restarts is brought back
+ * to the log with what the handoff learnt (the banks, the digest kinds,
+ * the firmware PCRs' plan, its snapshot and event log) and its buffers
+ * (remirror.c).  Only the open IMA log is closed; a re-mirror opens it
+ * again.
+ */
+void th_handoff_park(struct th_handoff *h)
+{
+	if (h->log_ops)
+		h->log_ops->close(h->log_src);
 }
 
 /**

@@ -7,6 +7,16 @@
  *                        |
  *                        +------> aborted --trigger--> running ...
  *
+ * After the commit the vTPM has a life of its own (vtpm_state):
+ *
+ *   following --vTPM gone--> away --new vTPM, or remirror--> remirroring
+ *       ^                                                      |   |
+ *       +------------------------------------------------------+   |
+ *                                   failed <-----------------------+
+ *
+ * A new Xen vTPM chip (the frontend's notifier) or a write of remirror
+ * starts a re-mirror (remirror.c); a failed one is retried the same ways.
+ *
  * See Documentation/ABI/testing/sysfs-kernel-tpm_handoff and
  * Documentation/design.rst.
  */
@@ -22,6 +32,9 @@
 #include <linux/capability.h>
 #include <linux/string.h>
 #include <linux/suspend.h>
+#include <linux/workqueue.h>
+
+#include <tpm_handoff/xen_tpmfront_ext.h>
 
 #include "tpm_handoff_priv.h"
 #include <tpm_handoff/compat.h>
@@ -146,6 +159,11 @@ module_param_cb(vtpm_ak, &ak_ops, &vtpm_ak, 0644);
 MODULE_PARM_DESC(vtpm_ak,
 		 "Persistent handle of the vTPM's attestation key, which the handoff quote names as the log's heir (set with ptpm_ak; default 0)");
 
+static bool remirror_auto = true;
+module_param(remirror_auto, bool, 0644);
+MODULE_PARM_DESC(remirror_auto,
+		 "After the commit, bring a new Xen vTPM chip to the IMA log and forward to it as soon as the frontend registers it (default Y; N: only when remirror is written)");
+
 static char *ima_log = "/sys/kernel/security/ima/binary_runtime_measurements";
 module_param(ima_log, charp, 0444);
 MODULE_PARM_DESC(ima_log, "IMA's binary measurement list");
@@ -169,27 +187,124 @@ static const char *const th_state_name[] = {
 
 /**
  * struct th_state - the module's state
- * @lock: protects @state, @error, @record and @record_len.  Outermost lock
- *	  of the module; never held across a handoff or a TPM command.
+ * @remirror_lock: held across a re-mirror, so that one runs at a time;
+ *	  protects @committed's contents while it runs.  Taken outside
+ *	  @lock, never inside it.
+ * @lock: protects @state, @error, @record, @record_len and
+ *	  @remirror_failed.  Never held across a handoff, a re-mirror or a
+ *	  TPM command.
  * @state: where the state machine is
- * @error: why the last attempt failed, or empty
+ * @error: why the last attempt (or re-mirror) failed, or empty
  * @record: the last attempt's record, or NULL
  * @record_len: its length
+ * @committed: the committed handoff, kept for its re-mirrors (set once,
+ *	  under @lock, with @state TH_COMMITTED)
+ * @remirror_failed: the last re-mirror failed (@error says why)
+ * @remirror_work: a re-mirror for a new Xen vTPM chip
+ * @frontend_nb: the Xen frontend's notifier, registered at a commit to
+ *	  the Xen vTPM, for good (the commit pins this module)
  * @ptpm: the chip IMA uses, from tpm_default_chip() at load (holds a
  *	  device reference); set once at load
  * @kobj: /sys/kernel/tpm_handoff
  */
 static struct th_state {
+	struct mutex remirror_lock;	/* one re-mirror at a time */
 	struct mutex lock;		/* state, error, record */
 	enum th_state_id state;
 	char error[TH_ERRLEN];
 	char *record;
 	size_t record_len;
+	struct th_handoff *committed;
+	bool remirror_failed;
+	struct work_struct remirror_work;
+	struct notifier_block frontend_nb;
 	struct tpm_chip *ptpm;
 	struct kobject *kobj;
 } th_state = {
+	.remirror_lock = __MUTEX_INITIALIZER(th_state.remirror_lock),
 	.lock = __MUTEX_INITIALIZER(th_state.lock),
 };
+
+/* The record: the handoff's, then its re-mirrors'.  Under th_state.lock. */
+static void record_update(const struct th_handoff *h)
+{
+	size_t n = th_record_format(h, th_state.record, TH_RECORD_MAX, false);
+
+	if (h->committed)
+		n += th_remirror_format(h, th_state.record + n,
+					TH_RECORD_MAX - n, false);
+	th_state.record_len = n;
+}
+
+/*
+ * Bring a new vTPM to the log (remirror.c) and forward to it.  @spec: the
+ * chip, as the vtpm parameter names it.
+ */
+static int remirror(const char *spec)
+{
+	struct th_handoff *h;
+	int rc;
+
+	mutex_lock(&th_state.remirror_lock);
+	mutex_lock(&th_state.lock);
+	h = th_state.committed;
+	mutex_unlock(&th_state.lock);
+	if (!h) {
+		mutex_unlock(&th_state.remirror_lock);
+		return -EINVAL;
+	}
+	pr_info("re-mirror to the vTPM (%s) started\n", spec);
+	rc = th_remirror_run(h, spec);
+	if (rc)
+		pr_warn("re-mirror failed (%d), the pTPM chip stays on %s: %s\n",
+			rc, dev_name(&h->vtpm.chip->dev), h->err);
+	else
+		pr_info("re-mirrored: %s now forwards to %s; %llu IMA entries, %llu held already, barrier %lld us\n",
+			dev_name(&h->ptpm->dev), dev_name(&h->vtpm.chip->dev),
+			h->remirror.entries, h->remirror.resumed,
+			h->remirror.barrier_ns / NSEC_PER_USEC);
+	mutex_lock(&th_state.lock);
+	th_state.remirror_failed = rc;
+	strscpy(th_state.error, rc ? h->err : "", TH_ERRLEN);
+	record_update(h);
+	mutex_unlock(&th_state.lock);
+	mutex_unlock(&th_state.remirror_lock);
+	return rc;
+}
+
+/* A new Xen vTPM chip came up after the commit: bring it to the log. */
+static void remirror_work_fn(struct work_struct *work)
+{
+	remirror("xen");
+}
+
+/* Called by xen_tpmfront_ext with its lock held: only queue the work. */
+static int frontend_event(struct notifier_block *nb, unsigned long event,
+			  void *chip)
+{
+	if (event == TPMFRONT_EXT_UP && READ_ONCE(remirror_auto))
+		queue_work(system_long_wq, &th_state.remirror_work);
+	return NOTIFY_OK;
+}
+
+/*
+ * After a commit to the Xen vTPM: hear of the frontend's new chips.  The
+ * frontend stays loaded for good (the forwarder holds its chip), and so
+ * does the symbol reference taken here.
+ */
+static void frontend_listen(const struct th_handoff *h)
+{
+	int (*reg)(struct notifier_block *nb);
+
+	if (strcmp(h->vtpm.provider, "xen"))
+		return;
+	reg = symbol_get(tpmfront_ext_register_notifier);
+	if (WARN_ON(!reg))
+		return;
+	th_state.frontend_nb.notifier_call = frontend_event;
+	if (reg(&th_state.frontend_nb))
+		pr_warn("cannot hear of new Xen vTPM chips: re-mirror by hand (remirror)\n");
+}
 
 /* Only "1", with or without a newline. */
 static bool trigger_input_ok(const char *buf, size_t count)
@@ -279,22 +394,53 @@ static ssize_t trigger_store(struct kobject *kobj, struct kobj_attribute *a,
 			dev_name(&h->ptpm->dev), h->err);
 	}
 
+	if (!rc)
+		th_handoff_park(h);
 	mutex_lock(&th_state.lock);
 	kfree(th_state.record);
 	th_state.record = record;
-	th_state.record_len = th_record_format(h, record, TH_RECORD_MAX,
-					       false);
+	record_update(h);
 	th_state.state = rc ? TH_ABORTED : TH_COMMITTED;
 	strscpy(th_state.error, rc ? h->err : "", TH_ERRLEN);
+	if (!rc)
+		th_state.committed = h;
 	mutex_unlock(&th_state.lock);
 
-	th_handoff_release(h);
-	kfree(h);
 	if (rc) {
+		th_handoff_release(h);
+		kfree(h);
 		module_put(THIS_MODULE);
 		return rc;
 	}
+	frontend_listen(h);
 	return count;
+}
+
+/*
+ * "1": re-mirror to the vTPM the vtpm parameter names (for "xen", the
+ * frontend's connected chip); or a chip's name ("tpm3"), for a vTPM of
+ * another provider that came back under a new name.
+ */
+static ssize_t remirror_store(struct kobject *kobj, struct kobj_attribute *a,
+			      const char *buf, size_t count)
+{
+	size_t len = strcspn(buf, "\n");
+	char spec[16];
+	int rc;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/* One word, with or without one newline. */
+	if (!len || len >= sizeof(spec) || len + (buf[len] == '\n') != count)
+		return -EINVAL;
+	memcpy(spec, buf, len);
+	spec[len] = '\0';
+	if (!strcmp(spec, "1"))
+		strscpy(spec, vtpm, sizeof(spec));
+	else if (strncmp(spec, "tpm", 3) || !spec[3])
+		return -EINVAL;
+	rc = remirror(spec);
+	return rc ? rc : count;
 }
 
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *a,
@@ -317,6 +463,33 @@ static ssize_t error_show(struct kobject *kobj, struct kobj_attribute *a,
 	n = sysfs_emit(buf, "%s\n", th_state.error);
 	mutex_unlock(&th_state.lock);
 	return n;
+}
+
+/*
+ * After a commit: "following" (the vTPM holds the log, as far as the
+ * module knows), "away" (the last command found it gone), "remirroring",
+ * or "failed" (the last re-mirror failed: error says why).  Before: "none".
+ */
+static ssize_t vtpm_state_show(struct kobject *kobj,
+			       struct kobj_attribute *a, char *buf)
+{
+	const char *s;
+
+	/* A re-mirror holds the lock: it may be retargeting the forwarder. */
+	if (!mutex_trylock(&th_state.remirror_lock))
+		return sysfs_emit(buf, "remirroring\n");
+	mutex_lock(&th_state.lock);
+	if (th_state.state != TH_COMMITTED)
+		s = "none";
+	else if (th_state.remirror_failed)
+		s = "failed";
+	else if (th_forward_vtpm_away())
+		s = "away";
+	else
+		s = "following";
+	mutex_unlock(&th_state.lock);
+	mutex_unlock(&th_state.remirror_lock);
+	return sysfs_emit(buf, "%s\n", s);
 }
 
 static ssize_t ptpm_show(struct kobject *kobj, struct kobj_attribute *a,
@@ -365,6 +538,8 @@ static ssize_t record_read(struct file *file, struct kobject *kobj,
 }
 
 static struct kobj_attribute trigger_attr = __ATTR_WO(trigger);
+static struct kobj_attribute remirror_attr = __ATTR_WO(remirror);
+static struct kobj_attribute vtpm_state_attr = __ATTR_RO(vtpm_state);
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 static struct kobj_attribute error_attr = __ATTR_RO(error);
 static struct kobj_attribute ptpm_attr = __ATTR_RO(ptpm);
@@ -377,6 +552,8 @@ static struct attribute *th_attrs[] = {
 	&error_attr.attr,
 	&ptpm_attr.attr,
 	&vtpm_attr.attr,
+	&remirror_attr.attr,
+	&vtpm_state_attr.attr,
 	NULL,
 };
 
@@ -418,6 +595,7 @@ static int __init tpm_handoff_init(void)
 {
 	int rc;
 
+	INIT_WORK(&th_state.remirror_work, remirror_work_fn);
 	th_state.ptpm = tpm_default_chip();
 	if (!th_state.ptpm) {
 		pr_err("no TPM chip: there is nothing to hand off\n");

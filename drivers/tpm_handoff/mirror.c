@@ -208,3 +208,55 @@ int th_mirror_finish(struct th_mirror *m, char *err)
 	}
 	return 0;
 }
+
+/**
+ * th_mirror_finish_at() - the log was read to its end: stop at @target
+ * @m: the plan, caught up
+ * @target: the entries that reached the TPM chip IMA extends (for a
+ *	re-mirror: the entries the old vTPM held, and those whose extends
+ *	reached the forwarder since, forward.c)
+ * @err: TH_ERRLEN bytes for the reason of a failure
+ *
+ * The re-mirror's end (remirror.c): there is no pTPM snapshot to find a
+ * cut in, but the forwarder knows how many of IMA's extends reached it.
+ * Every entry before @target is in the log only (the vTPM that failed it
+ * is gone) or in the new vTPM already; an entry at @target is the newest,
+ * and its own extend waits for the barrier: it will reach the new vTPM by
+ * itself.  So extend the pending entry if @target includes it, and check
+ * that the vTPM then holds exactly [0, @target).
+ *
+ * Return: 0, or -EIO (@err says why).
+ */
+int th_mirror_finish_at(struct th_mirror *m, u64 target, char *err)
+{
+	u64 n = th_replay_entries(m->r);
+	int rc;
+
+	m->entries = n;
+	if (n < target) {
+		snprintf(err, TH_ERRLEN,
+			 "%llu extends of PCR %u reached the TPM chip IMA uses, but the IMA log has %llu entries: the PCR was extended outside IMA",
+			 target, TH_IMA_PCR, n);
+		return -EIO;
+	}
+	if (n - target > 1) {
+		snprintf(err, TH_ERRLEN,
+			 "%llu IMA log entries never reached the TPM chip IMA uses (only the newest may wait for the barrier)",
+			 n - target);
+		return -EIO;
+	}
+	if (m->pending && m->mirrored + 1 == target && target == n) {
+		rc = extend_pending(m);
+		if (rc)
+			return rc;
+	}
+	if (m->mirrored != target) {
+		snprintf(err, TH_ERRLEN,
+			 "the vTPM holds %llu IMA log entries but %llu reached the TPM chip IMA uses",
+			 m->mirrored, target);
+		return -EIO;
+	}
+	m->cut_found = true;
+	m->cut = target;
+	return 0;
+}

@@ -125,7 +125,11 @@ int th_record_format(const struct th_handoff *h, char *buf, size_t len,
 	if (!h->committed)
 		emit(&o, "error: %s\n", h->err);
 	emit(&o, "ptpm: %s\n", dev_name(&h->ptpm->dev));
-	if (h->vtpm.chip)
+	/* The vTPM the handoff committed to, whatever re-mirrors did since. */
+	if (h->vtpm_name[0])
+		emit(&o, "vtpm: %s\nvtpm_provider: %s\n", h->vtpm_name,
+		     h->vtpm.provider);
+	else if (h->vtpm.chip)
 		emit(&o, "vtpm: %s\nvtpm_provider: %s\n",
 		     dev_name(&h->vtpm.chip->dev), h->vtpm.provider);
 	emit(&o, "family: %s\n", h->tpm1 ? "1.2" : "2.0");
@@ -179,5 +183,58 @@ int th_record_format(const struct th_handoff *h, char *buf, size_t len,
 		else if (!ima)
 			emit(&o, "pcr%u.events: %u\n", p, h->fw.events[p]);
 	}
+	return o.pos;
+}
+
+/**
+ * th_remirror_format() - the re-mirrors of a committed handoff
+ * @h: the handoff
+ * @buf: where
+ * @len: its size
+ * @measured: the last re-mirror's record that IMA measures (what it
+ *	      found and did, without timings); else the lines that the sysfs
+ *	      record shows after the handoff's
+ *
+ * Return: the length written (truncated to fit @len).
+ */
+int th_remirror_format(const struct th_handoff *h, char *buf, size_t len,
+		       bool measured)
+{
+	const struct th_remirror *rm = &h->remirror;
+	struct out o = { .buf = buf, .len = len };
+
+	if (measured) {
+		emit(&o, "tpm_handoff_remirror: 1\nremirror: %u\n", rm->count);
+		emit(&o, "vtpm: %s\n", dev_name(&h->vtpm.chip->dev));
+		emit(&o, "entries: %llu\nresumed: %llu\n", rm->entries,
+		     rm->resumed);
+		if (h->fw.mask)
+			emit_mask(&o, "fw_resumed", rm->fw_resumed);
+		if (!h->tpm1)
+			emit(&o, "vtpm_reset_count: %u\nvtpm_restart_count: %u\n",
+			     rm->reset_count, rm->restart_count);
+		return o.pos;
+	}
+	emit(&o, "remirrors: %u\nremirrors_failed: %u\n", rm->count,
+	     rm->failed);
+	if (!rm->count)
+		return o.pos;
+	emit(&o, "remirror_vtpm: %s\n", dev_name(&h->vtpm.chip->dev));
+	emit(&o, "remirror_time: %lld\n", (long long)rm->time);
+	emit(&o, "remirror_entries: %llu\nremirror_log_entries: %llu\n",
+	     rm->entries, rm->log_entries);
+	emit(&o, "remirror_resumed: %llu\nremirror_replayed: %llu\n",
+	     rm->resumed, rm->extended);
+	emit(&o, "remirror_replayed_in_barrier: %llu\n", rm->in_barrier);
+	if (h->fw.mask) {
+		emit_mask(&o, "remirror_fw_resumed", rm->fw_resumed);
+		emit(&o, "remirror_fw_extended: %u\n", rm->fw_extended);
+	}
+	emit(&o, "remirror_barrier_ns: %lld\nremirror_duration_ns: %lld\n",
+	     rm->barrier_ns, rm->duration_ns);
+	emit(&o, "remirror_measured: %d\n", rm->measure_rc);
+	if (!h->tpm1)
+		emit(&o, "remirror_reset_count: %u\nremirror_restart_count: %u\n",
+		     rm->reset_count, rm->restart_count);
 	return o.pos;
 }

@@ -248,3 +248,33 @@ int th_tpm1_digest_rsp(const u8 *rsp, size_t len, u8 *digest)
 	memcpy(digest, rsp + TPM_HEADER_SIZE, SHA1_DIGEST_SIZE);
 	return 0;
 }
+
+/**
+ * th_is_pcr_extend() - is a command an extend of a given PCR?
+ * @cmd: the command, as a TPM chip's send() gets it
+ * @len: its length
+ * @pcr: the PCR
+ *
+ * TPM2_PCR_Extend and TPM 1.2's TPM_Extend both carry the PCR as the first
+ * word after the header (TPM 2.0: the pcrHandle, which for a PCR is its
+ * index).  The forwarder counts IMA's extends with this (forward.c).
+ *
+ * Return: true if @cmd extends @pcr.
+ */
+bool th_is_pcr_extend(const u8 *cmd, size_t len, u32 pcr)
+{
+	u16 tag;
+	u32 cc;
+
+	if (len < TPM_HEADER_SIZE + 4)
+		return false;
+	tag = get_unaligned_be16(cmd);
+	cc = get_unaligned_be32(cmd + 6);
+	if (tag == TPM2_ST_SESSIONS || tag == TPM2_ST_NO_SESSIONS) {
+		if (cc != TPM2_CC_PCR_EXTEND)
+			return false;
+	} else if (tag != TPM1_TAG_RQU_COMMAND || cc != TPM1_ORD_EXTEND) {
+		return false;
+	}
+	return get_unaligned_be32(cmd + TPM_HEADER_SIZE) == pcr;
+}

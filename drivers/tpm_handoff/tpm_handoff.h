@@ -311,6 +311,7 @@ int th_mirror_caught_up(struct th_mirror *m);
 void th_mirror_set_snapshot(struct th_mirror *m,
 			    const struct th_pcr_values *snap);
 int th_mirror_finish(struct th_mirror *m, char *err);
+int th_mirror_finish_at(struct th_mirror *m, u64 target, char *err);
 
 /* ------------------------------------------------------------------ */
 /* firmware.c */
@@ -391,6 +392,7 @@ int th_fw_init(struct th_fw *fw, const struct th_fw_spec *spec,
 	       char *err);
 int th_fw_decide(struct th_fw *fw, const struct th_pcr_values *snap,
 		 u32 ima_mask, char *err);
+int th_fw_check(struct th_fw *fw, const struct th_pcr_values *vtpm, char *err);
 int th_fw_mirror(struct th_fw *fw, const struct th_pcr_values *vtpm,
 		 th_extend_fn extend, void *ctx, char *err);
 void th_fw_free(struct th_fw *fw);
@@ -409,6 +411,7 @@ int th_tpm_rsp_check(const u8 *rsp, size_t len, u32 *rc);
 void th_tpm1_pcr_read_cmd(struct tpm_buf *buf, u32 pcr);
 void th_tpm1_extend_cmd(struct tpm_buf *buf, u32 pcr, const u8 *digest);
 int th_tpm1_digest_rsp(const u8 *rsp, size_t len, u8 *digest);
+bool th_is_pcr_extend(const u8 *cmd, size_t len, u32 pcr);
 
 /* ------------------------------------------------------------------ */
 /* quote.c */

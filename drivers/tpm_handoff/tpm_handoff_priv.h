@@ -147,6 +147,11 @@ void th_forward_unprepare(void);
 void th_forward_commit(struct tpm_chip *ptpm, struct tpm_chip *vchip,
 		       u32 *cc_attrs_tbl);
 bool th_forward_active(void);
+bool th_forward_vtpm_away(void);
+u64 th_forward_ima_extends(struct tpm_chip *ptpm);
+struct tpm_chip *th_forward_retarget(struct tpm_chip *ptpm,
+				     struct tpm_chip *vchip,
+				     u32 *cc_attrs_tbl);
 #if IS_ENABLED(CONFIG_TPM_HANDOFF_KUNIT_TEST)
 struct tpm_chip *th_forward_reset(void);
 #endif
@@ -154,6 +159,49 @@ struct tpm_chip *th_forward_reset(void);
 int th_hmac_check(struct tpm_chip *ptpm, struct tpm_chip *vchip, char *err);
 void th_hmac_end_session(struct tpm_chip *ptpm);
 void th_hmac_take_null_key(struct tpm_chip *ptpm, struct tpm_chip *vchip);
+
+/**
+ * struct th_remirror - the re-mirrors of a committed handoff (remirror.c)
+ * @base: log entries the vTPM held when it last took over (the cut, then
+ *	  each re-mirror's target); with the forwarder's count of IMA's
+ *	  extends, the entries that reached the TPM chip IMA uses
+ * @count: re-mirrors that brought a vTPM to the log
+ * @failed: re-mirrors that failed
+ * @time: when the last one committed (seconds since the epoch)
+ * @entries: the log entries the new vTPM held after it (its target)
+ * @log_entries: the entries the log had under its barrier
+ * @resumed: entries the new vTPM held already (a clean restart)
+ * @extended: entries extended into it
+ * @in_barrier: of those, under the barrier
+ * @fw_resumed: firmware PCRs it held already
+ * @fw_extended: firmware extends sent to it
+ * @barrier_ns: how long its barrier stood
+ * @duration_ns: the whole re-mirror
+ * @reset_count: the new vTPM's resetCount (TPM 2.0)
+ * @restart_count: and its restartCount
+ * @measure_rc: what measuring its record returned
+ *
+ * Written by the re-mirror, which main.c runs one at a time; read by the
+ * record's formatting under th_state.lock after it.
+ */
+struct th_remirror {
+	u64 base;
+	unsigned int count;
+	unsigned int failed;
+	time64_t time;
+	u64 entries;
+	u64 log_entries;
+	u64 resumed;
+	u64 extended;
+	u64 in_barrier;
+	u32 fw_resumed;
+	u32 fw_extended;
+	s64 barrier_ns;
+	s64 duration_ns;
+	u32 reset_count;
+	u32 restart_count;
+	int measure_rc;
+};
 
 /**
  * struct th_handoff - one handoff attempt
@@ -200,6 +248,11 @@ void th_hmac_take_null_key(struct tpm_chip *ptpm, struct tpm_chip *vchip);
  * @duration_ns: the whole attempt
  * @step: what the handoff thread is doing, for error messages
  * @committed: the commit happened
+ * @vtpm_name: the vTPM chip's name at the commit (the record shows it)
+ * @remirror: the re-mirrors since the commit
+ * @remirror_spec: the vTPM the running re-mirror takes
+ * @remirror_old: while a re-mirror runs, the vTPM the forwarder still
+ *		  uses (@vtpm is the new one)
  * @done: the handoff thread finished
  * @rc: its result
  * @err: why it failed
@@ -246,6 +299,10 @@ struct th_handoff {
 	s64 duration_ns;
 	const char *step;
 	bool committed;
+	char vtpm_name[32];
+	struct th_remirror remirror;
+	const char *remirror_spec;
+	struct th_vtpm remirror_old;
 	struct completion done;
 	int rc;
 	char err[TH_ERRLEN];
@@ -253,7 +310,34 @@ struct th_handoff {
 };
 
 int th_handoff_run(struct th_handoff *h, const char *log_path);
+void th_handoff_park(struct th_handoff *h);
 void th_handoff_release(struct th_handoff *h);
+
+/* handoff.c's steps that a re-mirror (remirror.c) shares. */
+int th_ho_fail(struct th_handoff *h, int rc, const char *fmt, ...)
+	__printf(3, 4);
+int th_ho_read_pcrs(struct th_handoff *h, struct tpm_chip *chip,
+		    struct th_pcr_values *v, u32 mask);
+ssize_t th_ho_log_read(void *src, u8 *buf, size_t len);
+int th_ho_extend(void *ctx, u32 pcr, const u8 *const *dig);
+int th_ho_replay_error(struct th_handoff *h, int rc);
+int th_ho_vtpm_hold(struct th_handoff *h);
+void th_ho_vtpm_unhold(struct th_handoff *h);
+int th_ho_mirror_stream(struct th_handoff *h);
+int th_ho_check_vtpm(struct th_handoff *h);
+int th_ho_read_clock(struct th_handoff *h, u32 *reset_count,
+		     u32 *restart_count);
+int th_ho_timed_out(struct th_handoff *h, const char *what,
+		    const char *param, unsigned int ms);
+int th_ho_measure(struct th_handoff *h, const char *event, const void *buf,
+		  size_t len);
+
+/* The event name of a re-mirror's critical-data entry. */
+#define TH_REMIRROR_EVENT	"tpm_handoff_remirror"
+
+int th_remirror_run(struct th_handoff *h, const char *spec);
+int th_remirror_format(const struct th_handoff *h, char *buf, size_t len,
+		       bool measured);
 
 /* The label (and event name) of the handoff's IMA critical-data entry. */
 #define TH_CRITICAL_DATA_LABEL	"tpm_handoff"

@@ -66,10 +66,11 @@ vtpm_stop() {
 }
 
 # vtpm_start [VTPMD ARGS...]: start vtpmd for dom0 (state in $VTPM_STATE_DIR,
-# default /run/vtpm/dom0); print the new chip.
+# default /run/vtpm/dom0; its output to $VTPMD_LOG, default
+# $RESULTS/vtpmd.log); print the new chip.
 vtpm_start() {
 	mkdir -p /run/vtpm
-	vtpmd --domid 0 --state "${VTPM_STATE_DIR:-/run/vtpm/dom0}" "$@" >>"$RESULTS/vtpmd.log" 2>&1 &
+	vtpmd --domid 0 --state "${VTPM_STATE_DIR:-/run/vtpm/dom0}" "$@" >>"${VTPMD_LOG:-$RESULTS/vtpmd.log}" 2>&1 &
 	echo $! >"$VTPMD_PID_FILE"
 	vtpm_wait_chip 60
 }
@@ -87,7 +88,7 @@ vtpm_restart() {
 	pid=$(cat "$VTPMD_PID_FILE" 2>/dev/null) && kill -9 "$pid" 2>/dev/null
 	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do nap 0.1; done
 	mkdir -p /run/vtpm
-	vtpmd --domid 0 --state "${VTPM_STATE_DIR:-/run/vtpm/dom0}" "$@" >>"$RESULTS/vtpmd.log" 2>&1 &
+	vtpmd --domid 0 --state "${VTPM_STATE_DIR:-/run/vtpm/dom0}" "$@" >>"${VTPMD_LOG:-$RESULTS/vtpmd.log}" 2>&1 &
 	echo $! >"$VTPMD_PID_FILE"
 	# A chip that goes away between vtpm_chip and chip_id has no identity
 	# (empty): that is the old one leaving, not a new one.

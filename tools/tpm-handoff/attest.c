@@ -358,7 +358,7 @@ int cmd_attest(const struct cli_opts *o)
 		snprintf(a.tcti, sizeof(a.tcti), "%s", o->tcti);
 	else
 		snprintf(a.tcti, sizeof(a.tcti), "device:/dev/tpmrm%s",
-			 a.rec.vtpm ? a.rec.vtpm + 3 : "0");
+			 cli_record_vtpm_now(&a.rec) ? cli_record_vtpm_now(&a.rec) + 3 : "0");
 	a.tpm = cli_tpm_open(a.tcti, a.err, sizeof(a.err));
 	if (!a.tpm) {
 		rc = INPUT("%s", a.err);

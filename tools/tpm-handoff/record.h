@@ -46,6 +46,8 @@ struct cli_record {
 	size_t nkv;
 	const char *result;		/* "committed" or "aborted" */
 	const char *error, *ptpm, *vtpm, *vtpm_provider;	/* or NULL */
+	/* The vTPM chip of the last re-mirror since the handoff, or NULL. */
+	const char *remirror_vtpm;
 	struct cli_banks banks;
 	bool has_cut, has_entries, has_replayed, has_barrier, has_duration;
 	bool has_pcrs;
@@ -91,6 +93,9 @@ void cli_record_free(struct cli_record *r);
 
 /* The value of key in r, or NULL. */
 const char *cli_record_get(const struct cli_record *r, const char *key);
+/* The vTPM chip the pTPM chip forwards to now: the last re-mirror's, else
+ * the handoff's (NULL if the record names none). */
+const char *cli_record_vtpm_now(const struct cli_record *r);
 
 /*
  * Is key one that differs from run to run, which the copy of the record

@@ -37,11 +37,16 @@ static const char *const number_keys[] = {
 	"replayed_in_barrier", "replay_ns", "barrier_ns", "duration_ns",
 	"memory_bytes", "fw_extended", "fw_log_events", "quote_reset_count",
 	"quote_restart_count", "vtpm_reset_count", "vtpm_restart_count",
+	"remirrors", "remirrors_failed", "remirror_time", "remirror_entries",
+	"remirror_log_entries", "remirror_resumed", "remirror_replayed",
+	"remirror_replayed_in_barrier", "remirror_fw_extended",
+	"remirror_reset_count", "remirror_restart_count",
 };
 
 /* Keys whose value is a list of PCRs (the JSON form: a list of numbers). */
 static const char *const pcr_list_keys[] = {
 	"pcrs", "fw_replay", "fw_bind", "fw_resumed", "quote_pcrs",
+	"remirror_fw_resumed",
 };
 
 static bool in_list(const char *key, const char *const *list, size_t n)
@@ -78,8 +83,15 @@ bool cli_record_key_unmeasured(const char *key)
 {
 	size_t n = strlen(key);
 
+	/* remirrors, remirror_*: what happened after the measured handoff. */
 	return IN_LIST(key, unmeasured_keys) ||
+	       !strncmp(key, "remirror", 8) ||
 	       (n > 3 && !strcmp(key + n - 3, "_ns"));
+}
+
+const char *cli_record_vtpm_now(const struct cli_record *r)
+{
+	return r->remirror_vtpm ? r->remirror_vtpm : r->vtpm;
 }
 
 const char *cli_record_get(const struct cli_record *r, const char *key)
@@ -179,7 +191,8 @@ static int parse_kv(struct cli_record *r, const char *key, const char *value,
 		r->result = value;
 	} else if (!strcmp(key, "error")) {
 		r->error = value;
-	} else if (!strcmp(key, "ptpm") || !strcmp(key, "vtpm")) {
+	} else if (!strcmp(key, "ptpm") || !strcmp(key, "vtpm") ||
+		   !strcmp(key, "remirror_vtpm")) {
 		if (!cli_chip_name_ok(value)) {
 			snprintf(why, whylen, "%s: \"%.80s\" is not a chip name (tpmN)",
 				 key, value);
@@ -187,6 +200,8 @@ static int parse_kv(struct cli_record *r, const char *key, const char *value,
 		}
 		if (key[0] == 'p')
 			r->ptpm = value;
+		else if (key[0] == 'r')
+			r->remirror_vtpm = value;
 		else
 			r->vtpm = value;
 	} else if (!strcmp(key, "vtpm_provider")) {

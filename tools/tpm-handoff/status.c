@@ -194,8 +194,8 @@ static void check_vtpm(const struct cli_opts *o, struct cli_ready *r)
 		break;
 	case CLI_VTPM_COMMITTED:
 		/* After a commit only the record names the vTPM. */
-		if (cli_record_load(&rec, o, err, sizeof(err)) == CLI_REC_OK && rec.vtpm) {
-			snprintf(r->vtpm, sizeof(r->vtpm), "%s", rec.vtpm);
+		if (cli_record_load(&rec, o, err, sizeof(err)) == CLI_REC_OK && cli_record_vtpm_now(&rec)) {
+			snprintf(r->vtpm, sizeof(r->vtpm), "%s", cli_record_vtpm_now(&rec));
 			snprintf(r->provider, sizeof(r->provider), "%s",
 				 rec.vtpm_provider ? rec.vtpm_provider : "");
 		}

@@ -46,7 +46,7 @@ static int read_vtpm(struct verify *v)
 
 	if (v->tpm1) {
 		/* A TPM 1.2: the sha1 bank only (the record says so). */
-		if (cli_tpm1_pcrs(v->o->class_dir, v->rec.vtpm, v->tpm1_vals, &v->tpm1_mask,
+		if (cli_tpm1_pcrs(v->o->class_dir, cli_record_vtpm_now(&v->rec), v->tpm1_vals, &v->tpm1_mask,
 				 v->tpm1_path, sizeof(v->tpm1_path), err, sizeof(err))) {
 			cli_err("vTPM: %s", err);
 			return CLI_EXIT_INPUT;
@@ -159,10 +159,10 @@ static int setup_vtpm(struct verify *v)
 	if (v->rec.family == CLI_FAMILY_12) {
 		if (o->tcti) {
 			cli_err("--tcti: the vTPM is a TPM 1.2 (record: family 1.2), which tpm2-tss cannot read; verify reads its PCRs from %s/%s/device/pcrs (--class DIR)",
-			       o->class_dir, v->rec.vtpm ? v->rec.vtpm : "tpmN");
+			       o->class_dir, cli_record_vtpm_now(&v->rec) ? cli_record_vtpm_now(&v->rec) : "tpmN");
 			return CLI_EXIT_INPUT;
 		}
-		if (!v->rec.vtpm) {
+		if (!cli_record_vtpm_now(&v->rec)) {
 			cli_err("the record names no vTPM: give --vtpm-pcrs");
 			return CLI_EXIT_INPUT;
 		}
@@ -172,8 +172,8 @@ static int setup_vtpm(struct verify *v)
 	}
 	if (o->tcti) {
 		snprintf(tcti, sizeof(tcti), "%s", o->tcti);
-	} else if (v->rec.vtpm) {
-		snprintf(tcti, sizeof(tcti), "device:/dev/tpmrm%s", v->rec.vtpm + 3);
+	} else if (cli_record_vtpm_now(&v->rec)) {
+		snprintf(tcti, sizeof(tcti), "device:/dev/tpmrm%s", cli_record_vtpm_now(&v->rec) + 3);
 	} else {
 		cli_err("the record names no vTPM: give --tcti or --vtpm-pcrs");
 		return CLI_EXIT_INPUT;

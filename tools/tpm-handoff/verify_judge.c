@@ -302,6 +302,27 @@ int vjudge_vtpm(struct verify *v, uint64_t prev, bool last)
 	return v_fail_unextended(v, hi, prev);
 }
 
+/*
+ * A vTPM that was replaced since the handoff (a restart, a crash) and
+ * brought back to the log by the module's re-mirror: the PCRs checked are
+ * the current vTPM's.  Said, not judged: its entries after the cut are
+ * vouched for by that vTPM and by tpm_handoff's replay into it, which a
+ * verifier weighs (Documentation/attestation.rst).
+ */
+static void vjudge_remirrors(const struct verify *v)
+{
+	const char *n = cli_record_get(&v->rec, "remirrors");
+	const char *failed = cli_record_get(&v->rec, "remirrors_failed");
+	const char *entries = cli_record_get(&v->rec, "remirror_entries");
+	const char *held = cli_record_get(&v->rec, "remirror_resumed");
+
+	if (!n || !strcmp(n, "0"))
+		return;
+	printf("vTPM re-mirrors: %s since the handoff (%s failed): the vTPM now is %s, brought back to the log's first %s entries (%s of them it held already)\n",
+	       n, failed ? failed : "0", cli_record_vtpm_now(&v->rec),
+	       entries ? entries : "?", held ? held : "?");
+}
+
 int vjudge_report(struct verify *v)
 {
 	const char *why = NULL, *fw_why, *rec_why;
@@ -319,6 +340,7 @@ int vjudge_report(struct verify *v)
 		printf("vTPM pcr%d.%s: %s: %s\n", PCR, b->name, b->v_ok ? "OK" : "FAIL",
 		       b->v_line);
 	}
+	vjudge_remirrors(v);
 	fw_why = vfw_report(v);
 	rec_why = vrec_report(v);
 	if (v->damaged) {

@@ -5,7 +5,8 @@
  * replay with its lag of one entry, the log growing between the two
  * phases, the cut at the newest entry or one before it, resuming a vTPM
  * that holds a prefix, refusing one that holds something else, and the
- * naive order (everything under the barrier).
+ * naive order (everything under the barrier), and a re-mirror's end at
+ * a count of extends instead of a cut.
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
@@ -272,6 +273,80 @@ static void mirror_test_extend_fails(struct kunit *test)
 	mfix_free(f);
 }
 
+/*
+ * A re-mirror: a new vTPM holds @held entries; before the barrier the log
+ * holds @seen, under it @total, and @target of them reached the TPM chip
+ * IMA uses (the rest, at most the newest, waits for the barrier).
+ */
+static void run_at(struct kunit *test, unsigned int seen, unsigned int total,
+		   unsigned int target, unsigned int held)
+{
+	struct mfix *f = mfix_new(test);
+
+	model_after(test, &f->vtpm, held);
+	f->vtpm.extends = 0;
+	mfix_start(f);
+	KUNIT_ASSERT_EQ(test, mfix_stream(f, 0, seen), 0);
+	KUNIT_ASSERT_EQ(test, th_mirror_caught_up(&f->m), 0);
+	KUNIT_ASSERT_EQ(test, mfix_stream(f, seen, total), 0);
+	KUNIT_ASSERT_EQ_MSG(test, th_mirror_finish_at(&f->m, target, f->err),
+			    0, "%s", f->err);
+	KUNIT_EXPECT_EQ(test, f->m.resumed, (u64)held);
+	KUNIT_EXPECT_EQ(test, f->m.mirrored, (u64)target);
+	KUNIT_EXPECT_EQ(test, f->vtpm.extends, target - held);
+	model_after(test, &f->ptpm, target);
+	expect_mirrored(test, f);
+	mfix_free(f);
+}
+
+/*
+ * A reset vTPM gets the whole log; a resumed one (a clean restart) the
+ * entries since it stopped; the newest entry is extended only if it
+ * reached the chip (not if its own extend waits for the barrier).
+ */
+static void mirror_test_finish_at(struct kunit *test)
+{
+	run_at(test, 6, 6, 6, 0);
+	run_at(test, 6, 6, 5, 0);
+	run_at(test, 4, 7, 7, 0);
+	run_at(test, 4, 7, 6, 0);
+	run_at(test, 6, 7, 7, 4);
+	run_at(test, 6, 6, 6, 6);
+	run_at(test, 6, 7, 6, 6);
+	run_at(test, NLOG, NLOG, NLOG - 1, 0);
+}
+
+/* Counts that no log explains are refused, and nothing is extended. */
+static void mirror_test_finish_at_bad(struct kunit *test)
+{
+	struct mfix *f = mfix_new(test);
+
+	mfix_start(f);
+	KUNIT_ASSERT_EQ(test, mfix_stream(f, 0, 5), 0);
+	KUNIT_ASSERT_EQ(test, th_mirror_caught_up(&f->m), 0);
+	/* More extends than entries: PCR 10 extended outside IMA. */
+	KUNIT_EXPECT_EQ(test, th_mirror_finish_at(&f->m, 6, f->err), -EIO);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->err, "outside IMA"));
+	/* Two entries that never reached the chip. */
+	f->err[0] = '\0';
+	KUNIT_EXPECT_EQ(test, th_mirror_finish_at(&f->m, 3, f->err), -EIO);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->err, "never reached"));
+	KUNIT_EXPECT_EQ(test, f->vtpm.extends, 4U);
+	mfix_free(f);
+
+	/* A vTPM that holds more than reached the chip. */
+	f = mfix_new(test);
+	model_after(test, &f->vtpm, 5);
+	f->vtpm.extends = 0;
+	mfix_start(f);
+	KUNIT_ASSERT_EQ(test, mfix_stream(f, 0, 6), 0);
+	KUNIT_ASSERT_EQ(test, th_mirror_caught_up(&f->m), 0);
+	KUNIT_EXPECT_EQ(test, th_mirror_finish_at(&f->m, 5, f->err), 0);
+	KUNIT_EXPECT_EQ(test, th_mirror_finish_at(&f->m, 4, f->err), -EIO);
+	KUNIT_EXPECT_EQ(test, f->vtpm.extends, 0U);
+	mfix_free(f);
+}
+
 static struct kunit_case mirror_test_cases[] = {
 	KUNIT_CASE(mirror_test_no_growth),
 	KUNIT_CASE(mirror_test_growth),
@@ -282,6 +357,8 @@ static struct kunit_case mirror_test_cases[] = {
 	KUNIT_CASE(mirror_test_tail),
 	KUNIT_CASE(mirror_test_foreign_extend),
 	KUNIT_CASE(mirror_test_extend_fails),
+	KUNIT_CASE(mirror_test_finish_at),
+	KUNIT_CASE(mirror_test_finish_at_bad),
 	{}
 };
 

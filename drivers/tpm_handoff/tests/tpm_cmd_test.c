@@ -194,6 +194,46 @@ static void tpm_cmd_test_tpm1_cmds(struct kunit *test)
 	tpm_buf_destroy(&buf);
 }
 
+/* The forwarder's count of IMA's extends: extends of that PCR, and only. */
+static void tpm_cmd_test_is_pcr_extend(struct kunit *test)
+{
+	u8 d1[20] = { 1 }, d2[32] = { 2 };
+	const u8 *dig[] = { d1, d2 };
+	struct tpm_buf buf;
+	u8 other[14];
+
+	KUNIT_ASSERT_EQ(test, tpm_buf_init(&buf, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, th_tpm2_pcr_extend_cmd(&buf, 10, &two_banks, dig),
+			0);
+	KUNIT_EXPECT_TRUE(test, th_is_pcr_extend(buf.data,
+						 tpm_buf_length(&buf), 10));
+	KUNIT_EXPECT_FALSE(test, th_is_pcr_extend(buf.data,
+						  tpm_buf_length(&buf), 11));
+	/* Too short to name a PCR. */
+	KUNIT_EXPECT_FALSE(test, th_is_pcr_extend(buf.data, 13, 10));
+	th_tpm1_extend_cmd(&buf, 10, d1);
+	KUNIT_EXPECT_TRUE(test, th_is_pcr_extend(buf.data,
+						 tpm_buf_length(&buf), 10));
+	KUNIT_EXPECT_FALSE(test, th_is_pcr_extend(buf.data,
+						  tpm_buf_length(&buf), 9));
+	/* A PCR_Read of PCR 10 is not an extend, in either family. */
+	th_tpm1_pcr_read_cmd(&buf, 10);
+	KUNIT_EXPECT_FALSE(test, th_is_pcr_extend(buf.data,
+						  tpm_buf_length(&buf), 10));
+	memcpy(other, buf.data, sizeof(other));
+	put_unaligned_be16(TPM2_ST_NO_SESSIONS, other);
+	put_unaligned_be32(TPM2_CC_PCR_READ, other + 6);
+	KUNIT_EXPECT_FALSE(test, th_is_pcr_extend(other, sizeof(other), 10));
+	/* The TPM 2.0 extend's code under a TPM 1.2 tag, and the reverse. */
+	put_unaligned_be16(0x00c1, other);
+	put_unaligned_be32(TPM2_CC_PCR_EXTEND, other + 6);
+	KUNIT_EXPECT_FALSE(test, th_is_pcr_extend(other, sizeof(other), 10));
+	put_unaligned_be16(TPM2_ST_SESSIONS, other);
+	put_unaligned_be32(0x14, other + 6);
+	KUNIT_EXPECT_FALSE(test, th_is_pcr_extend(other, sizeof(other), 10));
+	tpm_buf_destroy(&buf);
+}
+
 static void tpm_cmd_test_tpm1_rsp(struct kunit *test)
 {
 	u8 r[64] = { 0x00, 0xc4, 0, 0, 0, 30, 0, 0, 0, 0 }, out[20];
@@ -223,6 +263,7 @@ static struct kunit_case tpm_cmd_test_cases[] = {
 	KUNIT_CASE(tpm_cmd_test_pcr_read_rsp_bad),
 	KUNIT_CASE(tpm_cmd_test_tpm1_cmds),
 	KUNIT_CASE(tpm_cmd_test_tpm1_rsp),
+	KUNIT_CASE(tpm_cmd_test_is_pcr_extend),
 	{}
 };
 
