@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vtpmd: checks of the tpmif v2 shared page, and the few TPM 2.0 commands
+ * vtpmd: checks of the tpmif v2 shared page, and the few TPM commands
  * vtpmd sends itself (see proto.h).  Pure functions.
  */
 #include <stdlib.h>
@@ -155,16 +155,62 @@ int parse_pcr_banks(const char *s, struct pcr_banks *b)
 #define TPM2_ST_NO_SESSIONS	0x8001
 #define TPM2_ST_SESSIONS	0x8002
 #define TPM2_CC_PCR_ALLOCATE	0x012b
+#define TPM2_CC_STARTUP		0x0144
+#define TPM2_CC_SHUTDOWN	0x0145
 #define TPM2_CC_GET_CAPABILITY	0x017a
 #define TPM2_CAP_PCRS		5
 #define TPM2_RH_PLATFORM	0x4000000c
 #define TPM2_RS_PW		0x40000009
+#define TPM2_SU_CLEAR		0x0000
+#define TPM2_SU_STATE		0x0001
+#define TPM1_TAG_RQU_COMMAND	0x00c1
+#define TPM1_ORD_SAVE_STATE	0x00000098
+#define TPM1_ORD_STARTUP	0x00000099
+#define TPM1_ST_CLEAR		0x0001
+#define TPM1_ST_STATE		0x0002
 
 static size_t header(uint8_t *buf, uint16_t tag, uint32_t cc)
 {
 	put_be16(buf, tag);
 	put_be32(buf + 6, cc);
 	return TPM_HEADER;
+}
+
+size_t startup_cmd(uint8_t *buf, int tpm2, int state)
+{
+	size_t n = tpm2 ? header(buf, TPM2_ST_NO_SESSIONS, TPM2_CC_STARTUP) :
+			  header(buf, TPM1_TAG_RQU_COMMAND, TPM1_ORD_STARTUP);
+
+	if (tpm2)
+		put_be16(buf + n, state ? TPM2_SU_STATE : TPM2_SU_CLEAR);
+	else
+		put_be16(buf + n, state ? TPM1_ST_STATE : TPM1_ST_CLEAR);
+	n += 2;
+	put_be32(buf + 2, n);
+	return n;
+}
+
+size_t save_state_cmd(uint8_t *buf, int tpm2)
+{
+	size_t n;
+
+	if (!tpm2) {
+		n = header(buf, TPM1_TAG_RQU_COMMAND, TPM1_ORD_SAVE_STATE);
+		put_be32(buf + 2, n);
+		return n;
+	}
+	n = header(buf, TPM2_ST_NO_SESSIONS, TPM2_CC_SHUTDOWN);
+	put_be16(buf + n, TPM2_SU_STATE);
+	n += 2;
+	put_be32(buf + 2, n);
+	return n;
+}
+
+long rsp_code(const uint8_t *rsp, size_t len)
+{
+	if (len < TPM_HEADER || get_be32(rsp + 2) != len)
+		return -1;
+	return get_be32(rsp + 6);
 }
 
 size_t pcrs_cap_cmd(uint8_t *buf)

@@ -83,6 +83,24 @@ struct pcr_banks {
 int parse_pcr_banks(const char *s, struct pcr_banks *b);
 const char *pcr_bank_name(uint16_t alg);
 
+/*
+ * startup_cmd() - TPM2_Startup (TPM 1.2: TPM_Startup) into @buf (>= 12
+ * bytes): TPM_SU_CLEAR, or with @state TPM_SU_STATE (TPM 1.2: TPM_ST_CLEAR,
+ * TPM_ST_STATE).  Returns its length.
+ */
+size_t startup_cmd(uint8_t *buf, int tpm2, int state);
+/*
+ * save_state_cmd() - what saves the state for a Startup(STATE), into @buf
+ * (>= 12 bytes): TPM2_Shutdown(TPM_SU_STATE), TPM 1.2: TPM_SaveState.
+ * Returns its length.
+ */
+size_t save_state_cmd(uint8_t *buf, int tpm2);
+/*
+ * rsp_code() - the response code of a response of @len bytes: >= 0, or -1
+ * if it is shorter than a header or its size field disagrees with @len.
+ */
+long rsp_code(const uint8_t *rsp, size_t len);
+
 /* GetCapability(TPM_CAP_PCRS): the command, into @buf (>= 22 bytes). */
 size_t pcrs_cap_cmd(uint8_t *buf);
 /*

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* vtpmd: libtpms state kept in a directory, written atomically (state.c). */
+/*
+ * vtpmd: libtpms state kept in a directory, written atomically, or in
+ * memory until a directory is adopted (state.c).
+ */
 #ifndef VTPMD_STATE_H
 #define VTPMD_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -25,5 +29,19 @@ int state_load(const char *name, unsigned char **data, uint32_t *len);
 /* Replace blob @name: temp file, fsync, rename, fsync the directory. */
 int state_store(const char *name, const unsigned char *data, uint32_t len);
 int state_delete(const char *name);
+/*
+ * Keep the blobs in memory from now on (--state-later), forgetting any
+ * directory; state_load(), state_store() and state_delete() reach them.
+ */
+void state_memory(void);
+bool state_in_memory(void);
+/*
+ * Write the blobs kept in memory into @dir and keep them there from now on,
+ * if @dir passes state_init()'s checks, its lock is free and it holds no
+ * permall or the same one.  Returns 0, or -errno with the reason (a
+ * phrase) in @why; the blobs then stay in memory.  -EEXIST: @dir holds a
+ * different TPM's state.
+ */
+int state_adopt(const char *dir, char *why, size_t size);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * vtpmd: a userspace Xen vTPM backend (tpmif v2) with libtpms as the TPM.
  *
- *   vtpmd --domid N --state DIR [--tpm1] [--handle H] [--pcr-banks LIST]
- *         [--localities LIST] [--lock-dir DIR] [--delay-ms N]
+ *   vtpmd --domid N (--state DIR | --state-later DIR) [--tpm1] [--handle H]
+ *         [--pcr-banks LIST] [--localities LIST] [--lock-dir DIR]
+ *         [--delay-ms N]
  *         [--fault stall|die|bad-length|bad-state|short|bad-size|close-stall|slow
  *          [--fault-after N]]
  *
@@ -12,7 +13,11 @@
  * devices, a stale device's nodes cleared and fresh ones written
  * (xenbus.c); then every capability is dropped.  It then serves the
  * frontend one request at a time (serve.c).  SIGTERM or SIGINT closes the
- * device and removes the nodes.  --fault makes it misbehave on purpose,
+ * device, removes the nodes and saves the vTPM's state, which the next
+ * start resumes with its PCRs (tpm.c).  --state-later DIR serves from a
+ * new state kept in memory, before DIR can exist (its disk not mounted
+ * yet); SIGHUP adopts DIR (state.c: state_adopt()), in the main loop, not
+ * in the handler.  --fault makes it misbehave on purpose,
  * for the frontend's tests: after N good commands with --fault-after N,
  * else once, on the first command after each SIGUSR1; close-stall stops
  * answering once it announces Closing; slow answers one command
@@ -28,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "state.h"
 #include "vtpmd.h"
 
 #define DEFAULT_LOCK_DIR "/run/vtpmd"
@@ -36,6 +42,10 @@ struct vtpmd d = {
 	.tpm2 = true, .port = -1, .fault_after = -1, .localities = 1,
 };
 volatile sig_atomic_t vtpmd_stop, vtpmd_armed;
+/* SIGHUP: adopt the state directory (--state-later). */
+static volatile sig_atomic_t vtpmd_adopt;
+/* --state or --state-later's directory */
+static const char *state_dir;
 
 const char *const fault_names[] = {
 	[F_STALL] = "stall", [F_DIE] = "die", [F_BAD_LENGTH] = "bad-length",
@@ -48,6 +58,8 @@ static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		vtpmd_armed = 1;
+	else if (sig == SIGHUP)
+		vtpmd_adopt = 1;
 	else
 		vtpmd_stop = 1;
 }
@@ -74,8 +86,8 @@ void sleep_ms(long ms)
 static _Noreturn void usage(void)
 {
 	fprintf(stderr,
-		"usage: vtpmd --domid N --state DIR [--tpm1] [--handle H] [--pcr-banks LIST]\n"
-		"             [--localities LIST] [--lock-dir DIR] [--delay-ms N]\n"
+		"usage: vtpmd --domid N (--state DIR | --state-later DIR) [--tpm1] [--handle H]\n"
+		"             [--pcr-banks LIST] [--localities LIST] [--lock-dir DIR] [--delay-ms N]\n"
 		"             [--fault stall|die|bad-length|bad-state|short|bad-size|close-stall|slow\n"
 		"              [--fault-after N]]\n");
 	exit(2);
@@ -103,6 +115,7 @@ static enum fault fault_arg(const char *s)
 
 struct args {
 	const char *dir;
+	bool later;
 	const char *lock_dir;
 };
 
@@ -111,6 +124,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 	static const struct option opts[] = {
 		{ "domid", required_argument, NULL, 'd' },
 		{ "state", required_argument, NULL, 's' },
+		{ "state-later", required_argument, NULL, 'S' },
 		{ "tpm1", no_argument, NULL, '1' },
 		{ "handle", required_argument, NULL, 'h' },
 		{ "pcr-banks", required_argument, NULL, 'b' },
@@ -125,6 +139,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 	int c;
 
 	a->dir = NULL;
+	a->later = false;
 	a->lock_dir = DEFAULT_LOCK_DIR;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -133,7 +148,11 @@ static void parse_args(int argc, char **argv, struct args *a)
 			have_domid = true;
 			break;
 		case 's':
+		case 'S':
+			if (a->dir)
+				die("give one of --state DIR and --state-later DIR, once");
 			a->dir = optarg;
+			a->later = c == 'S';
 			break;
 		case '1':
 			d.tpm2 = false;
@@ -173,12 +192,40 @@ static void parse_args(int argc, char **argv, struct args *a)
 		die("--pcr-banks is for a TPM 2.0 (a TPM 1.2 has one bank, sha1)");
 }
 
+/*
+ * SIGHUP: adopt --state-later's directory.  Here, between two requests,
+ * never in the signal handler: it writes files, and libtpms must not be
+ * storing a blob meanwhile.
+ */
+static void adopt_state(void)
+{
+	char why[512];
+
+	vtpmd_adopt = 0;
+	if (!state_in_memory()) {
+		printf("vtpmd: SIGHUP: the state is already in %s; nothing to adopt\n",
+		       state_dir);
+		fflush(stdout);
+		return;
+	}
+	if (state_adopt(state_dir, why, sizeof(why))) {
+		fprintf(stderr, "vtpmd: refusing the state directory %s: %s; still serving from memory (send SIGHUP again once it is fixed)\n",
+			state_dir, why);
+		return;
+	}
+	printf("vtpmd: state directory %s adopted; persisting from now on\n",
+	       state_dir);
+	fflush(stdout);
+}
+
 /* Serve until a signal stops it or the frontend goes away. */
 static void serve(void)
 {
 	long fs;
 
 	while (!vtpmd_stop) {
+		if (vtpmd_adopt)
+			adopt_state();
 		fs = fe_state();
 		if (!d.page) {
 			if (fs == XB_INITIALISED || fs == XB_CONNECTED) {
@@ -247,13 +294,15 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	snprintf(d.fe, sizeof(d.fe), "/local/domain/%u/device/vtpm/%u",
 		 d.domid, d.handle);
 	snprintf(d.be, sizeof(d.be), "/local/domain/0/backend/vtpm/%u/%u",
 		 d.domid, d.handle);
 
 	lock_domain(a.lock_dir);
-	tpm_start(a.dir);
+	state_dir = a.dir;
+	tpm_start(a.dir, a.later);
 	d.xs = xs_open(0);
 	if (!d.xs)
 		die("cannot open xenstore: %s", strerror(errno));
@@ -269,7 +318,11 @@ int main(int argc, char **argv)
 	create_nodes();
 	serve();
 	close_device();
-	tpm_stop();
+	/* A SIGHUP that came with the SIGTERM still counts. */
+	if (vtpmd_adopt)
+		adopt_state();
+	/* Only a stop by signal is a clean one: see tpm_stop(). */
+	tpm_stop(vtpmd_stop);
 	xs_close(d.xs);
 	return 0;
 }

@@ -6,9 +6,11 @@
  *   vtpmd.c    options, setup, the main loop and the clean stop
  *   xenbus.c   the xenstore nodes and the connection to the frontend
  *   serve.c    one request: checks, libtpms, the answer (and --fault)
- *   tpm.c      libtpms: its callbacks, power-on, the PCR banks
+ *   tpm.c      libtpms: its callbacks, power-on (resumed or clear), the
+ *              PCR banks, the clean stop that saves the state
  *   daemon.c   the per-domain lock and dropping privileges
- *   state.c    the state directory
+ *   state.c    the state directory, or memory until one is adopted
+ *   resume.c   the resume record: build, parse, check (pure, unit tested)
  *   proto.c    pure checks and marshalling (unit tested, fuzzed)
  */
 #ifndef VTPMD_H
@@ -101,8 +103,8 @@ void finish(uint32_t length, uint8_t state);
 void serve_request(void);
 
 /* tpm.c */
-void tpm_start(const char *dir);
-void tpm_stop(void);
+void tpm_start(const char *dir, bool later);
+void tpm_stop(bool save);
 
 /* daemon.c */
 void lock_domain(const char *lock_dir);
