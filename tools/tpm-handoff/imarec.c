@@ -15,6 +15,7 @@
 
 int cli_imarec_note(struct cli_imarec *rec, const struct cli_log_entry *e)
 {
+	const char *name = rec->name ? rec->name : CLI_IMAREC_NAME;
 	const uint8_t *f[3], *colon;
 	uint32_t flen[3], off = 0;
 	uint8_t *copy;
@@ -25,9 +26,8 @@ int cli_imarec_note(struct cli_imarec *rec, const struct cli_log_entry *e)
 	while (n < 3 && cli_log_field_next(e->data, e->data_len, &off, &f[n], &flen[n]) == 1)
 		n++;
 	/* Exactly three fields, the second the event name with its NUL. */
-	if (n != 3 || off != e->data_len ||
-	    flen[1] != sizeof(CLI_IMAREC_NAME) ||
-	    memcmp(f[1], CLI_IMAREC_NAME, sizeof(CLI_IMAREC_NAME)))
+	if (n != 3 || off != e->data_len || flen[1] != strlen(name) + 1 ||
+	    memcmp(f[1], name, strlen(name) + 1))
 		return 0;
 	copy = malloc(flen[2] ? flen[2] : 1);
 	if (!copy)
@@ -63,8 +63,11 @@ int cli_imarec_note(struct cli_imarec *rec, const struct cli_log_entry *e)
 
 void cli_imarec_free(struct cli_imarec *rec)
 {
+	const char *name = rec->name;
+
 	free(rec->buf);
 	memset(rec, 0, sizeof(*rec));
+	rec->name = name;
 }
 
 static int find_entry(void *arg, const struct cli_log_entry *e)
@@ -75,12 +78,21 @@ static int find_entry(void *arg, const struct cli_log_entry *e)
 int cli_imarec_find(const char *path, const void *buf, size_t len,
 		   struct cli_imarec *rec, char *err, size_t errlen)
 {
+	return cli_imarec_find_named(CLI_IMAREC_NAME, path, buf, len, rec, err,
+				     errlen);
+}
+
+int cli_imarec_find_named(const char *name, const char *path, const void *buf,
+			  size_t len, struct cli_imarec *rec, char *err,
+			  size_t errlen)
+{
 	const struct cli_log_walk w = {
 		.path = path, .buf = buf, .len = len, .fn = find_entry, .arg = rec,
 	};
 	struct cli_log_result res;
 
 	memset(rec, 0, sizeof(*rec));
+	rec->name = name;
 	if (cli_log_walk(&w, &res)) {
 		snprintf(err, errlen, "%s", res.msg);
 		cli_imarec_free(rec);

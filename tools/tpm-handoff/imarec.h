@@ -21,12 +21,15 @@
 #include "logreplay.h"
 
 #define CLI_IMAREC_NAME		"tpm_handoff"
+/* A re-mirror's record: a vTPM brought back to the log after the commit. */
+#define CLI_IMAREC_REMIRROR	"tpm_handoff_remirror"
 #define CLI_IMAREC_TEMPLATE	"ima-buf"
 #define CLI_IMAREC_RULE		"measure func=CRITICAL_DATA label=tpm_handoff template=ima-buf"
 
-/* The last tpm_handoff entry of a log. */
+/* The last tpm_handoff (or @name) entry of a log. */
 struct cli_imarec {
-	unsigned int count;		/* tpm_handoff entries in the log */
+	const char *name;		/* the event name; NULL: tpm_handoff */
+	unsigned int count;		/* such entries in the log */
 	uint64_t index;			/* the last one's index (0-based) */
 	uint64_t offset;		/* and its offset */
 	uint32_t pcr;
@@ -53,6 +56,10 @@ void cli_imarec_free(struct cli_imarec *rec);
  */
 int cli_imarec_find(const char *path, const void *buf, size_t len,
 		   struct cli_imarec *rec, char *err, size_t errlen);
+/* The same for the entries named @name (CLI_IMAREC_REMIRROR). */
+int cli_imarec_find_named(const char *name, const char *path, const void *buf,
+			  size_t len, struct cli_imarec *rec, char *err,
+			  size_t errlen);
 
 /*
  * Does d-ng's digest match the digest of buf?  1 yes, 0 no, -1 libcrypto

@@ -21,7 +21,11 @@
  *                          PCR digest is the snapshot's
  *   vTPM key binding       the vTPM key's name is vtpm_ak_name
  *   vTPM restarts          the vTPM quote's resetCount and restartCount
- *                          are the record's (no reset or restart since)
+ *                          are the record's (no reset or restart since),
+ *                          or those of the log's last re-mirror entry
+ *                          after the record's (a vTPM that was replaced
+ *                          and brought back to the log by the module:
+ *                          reported)
  *   IMA log prefix         entries [0, cut) give the snapshot's IMA PCRs,
  *                          extend no other PCR, and the record's entry
  *                          comes after them
@@ -210,14 +214,24 @@ static int check_signatures(struct vev *v)
 }
 
 /* A number of the record, or fail. */
-static int rec_u32(struct vev *v, const char *key, uint32_t *out)
+
+/* A u32 of any record: 0, or -1 if it has none. */
+static int rec_count(const struct cli_record *r, const char *key, uint32_t *out)
 {
-	const char *s = cli_record_get(&v->rec, key);
+	const char *s = cli_record_get(r, key);
 	uint64_t n;
 
 	if (!s || cli_parse_u64(s, &n) || n > UINT32_MAX)
-		return fail(v, "record in the log", "no %s", key);
+		return -1;
 	*out = (uint32_t)n;
+	return 0;
+}
+
+/* The same of the record in the log, which must have it. */
+static int rec_u32(struct vev *v, const char *key, uint32_t *out)
+{
+	if (rec_count(&v->rec, key, out))
+		return fail(v, "record in the log", "no %s", key);
 	return 0;
 }
 
@@ -398,15 +412,70 @@ static int check_binding(struct vev *v)
 	return 0;
 }
 
+/*
+ * A vTPM reset or restarted since the handoff passes only if the module
+ * brought it back to the log: the log's last tpm_handoff_remirror entry,
+ * after the record's, names the counts the vTPM quote shows.  Its PCR 10
+ * covers that entry (checked with the whole log, below).
+ */
+static int check_remirror(struct vev *v, const char *link, uint32_t reset,
+			  uint32_t restart)
+{
+	const TPMS_CLOCK_INFO *c = &v->vq.attest.clockInfo;
+	struct cli_imarec rm;
+	struct cli_record r;
+	char err[CLI_MSG];
+	uint32_t rs = 0, rt = 0;
+	const char *n;
+	int rc;
+
+	if (cli_imarec_find_named(CLI_IMAREC_REMIRROR, "evidence ima_log",
+				  v->ev.ima_log.buf, v->ev.ima_log.len, &rm,
+				  err, sizeof(err))) {
+		cli_err("--evidence %s: %s", v->o->evidence, err);
+		return EV_INPUT;
+	}
+	if (!rm.count || rm.index < v->logrec.index || rm.pcr != CLI_IMA_PCR) {
+		cli_imarec_free(&rm);
+		return fail(v, link, "the vTPM was %s since the handoff (resetCount %u -> %u, restartCount %u -> %u) and no re-mirror in the log after the record brought it back: its quote does not continue the handoff's chain",
+			    c->resetCount != reset ? "reset" : "restarted", reset,
+			    c->resetCount, restart, c->restartCount);
+	}
+	rc = cli_imarec_digest_ok(&rm) == 1 ? 0 : -1;
+	if (!rc)
+		rc = cli_record_parse(&r, (const char *)rm.buf, rm.buf_len,
+				      "the IMA log's re-mirror record", err,
+				      sizeof(err));
+	if (rc) {
+		cli_imarec_free(&rm);
+		return fail(v, link, "the re-mirror entry %llu is malformed",
+			    (unsigned long long)rm.index);
+	}
+	n = cli_record_get(&r, "remirror");
+	if (rec_count(&r, "vtpm_reset_count", &rs) ||
+	    rec_count(&r, "vtpm_restart_count", &rt) ||
+	    rs != c->resetCount || rt != c->restartCount) {
+		rc = fail(v, link, "the vTPM was reset or restarted since the handoff, and the log's last re-mirror (entry %llu) names another vTPM than the one that quoted (resetCount %u, restartCount %u)",
+			  (unsigned long long)rm.index, c->resetCount,
+			  c->restartCount);
+	} else {
+		ok(link, "the vTPM was %s since the handoff (resetCount %u -> %u, restartCount %u -> %u) and brought back to the log by the module: re-mirror %s, entry %llu; the log after the cut is vouched for by this vTPM and that re-mirror",
+		   c->resetCount != reset ? "reset" : "restarted", reset,
+		   c->resetCount, restart, c->restartCount, n ? n : "?",
+		   (unsigned long long)rm.index);
+	}
+	cli_record_free(&r);
+	cli_imarec_free(&rm);
+	return rc;
+}
+
 static int check_restarts(struct vev *v)
 {
 	const TPMS_CLOCK_INFO *c = &v->vq.attest.clockInfo;
 	uint32_t reset = v->reset, restart = v->restart;
 
 	if (c->resetCount != reset || c->restartCount != restart)
-		return fail(v, "vTPM restarts", "the vTPM was %s since the handoff (resetCount %u -> %u, restartCount %u -> %u): its quote does not continue the handoff's chain",
-			    c->resetCount != reset ? "reset" : "restarted", reset,
-			    c->resetCount, restart, c->restartCount);
+		return check_remirror(v, "vTPM restarts", reset, restart);
 	ok("vTPM restarts", "none since the handoff (resetCount %u, restartCount %u)",
 	   reset, restart);
 	return 0;
