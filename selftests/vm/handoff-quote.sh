@@ -29,7 +29,7 @@ unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdi
 param() { echo "$2" >/sys/module/tpm_handoff/parameters/"$1"; }
 keys() { param ptpm_ak "$1"; param vtpm_ak "$2"; }
 
-tap_plan 36
+tap_plan 39
 mark=$(dmesg_mark)
 vchip=$(vtpm_chip) || tap_bail "no vTPM chip"
 cat >/tmp/policy <<'EOF'
@@ -179,12 +179,28 @@ tap_is "$?" 2 "attest: no key file: exit 2"
 
 tap_ok "the kernel log is clean" kernel_log_clean "$mark"
 
-# Last, as it leaves dom0 without a working TPM: the vTPM restarted on its
-# state (vtpmd killed and started again): its keys persist, its PCRs and
-# resetCount do not.  The bound key's quote from it is the host half's
-# "reset vTPM".
+# Last: the vTPM restarted on its state (vtpmd killed and started again):
+# its keys persist, its PCRs and resetCount do not.  The bound key's quote
+# from it, before the module brought it back to the log, is the host
+# half's "reset vTPM"; the evidence after the re-mirror is its "healed".
 new=$(vtpm_restart) &&
 	tpm2 "tpmrm${new#tpm}" quote -c $VTPM_AK -l "$sel" -q $N1 -g sha256 \
 		-m "$RESULTS/reset.msg" -s "$RESULTS/reset.sig" >/dev/null
 tap_is "$?" 0 "after a vTPM restart the bound key quotes again (${new:-no chip})"
+for ((i = 0; i < 600; i++)); do
+	[ "$(cat "$TH_SYSFS/vtpm_state")" = following ] &&
+		[ "$(handoff_record_get remirror_vtpm)" = "$new" ] && break
+	nap 0.1
+done
+tap_is "$(handoff_record_get remirrors)/$(cat "$TH_SYSFS/vtpm_state")" 1/following \
+	"the module brought the new vTPM back to the log (one re-mirror)"
+tpm-handoff attest --nonce $N1 --ptpm-key "$RESULTS/ptpm-ak.pub" \
+	--out "$RESULTS/evidence-healed.json" >"$RESULTS/attest-healed.out" 2>&1 &&
+	tpm-handoff verify --evidence "$RESULTS/evidence-healed.json" \
+		--ptpm-key "$RESULTS/ptpm-ak.pub" --nonce $N1 >"$RESULTS/verify-healed.out" 2>&1
+tap_is "$?" 0 "attest after the re-mirror: verify --evidence passes"
+tap_diag "$(grep 'vTPM restarts' "$RESULTS/verify-healed.out")"
+tap_ok "  and says the vTPM was reset and brought back to the log" \
+	grep -q "^vTPM restarts: OK: the vTPM was reset since the handoff .* brought back to the log" \
+	"$RESULTS/verify-healed.out"
 tap_done

@@ -81,6 +81,14 @@ enum {
  */
 int cli_record_parse(struct cli_record *r, const char *text, size_t len,
 		    const char *name, char *err, size_t errlen);
+/*
+ * The same, line by line only, without the checks of a whole handoff
+ * record: for the re-mirror's record ("tpm_handoff_remirror: 1", vtpm,
+ * entries, resumed, vtpm_reset_count...), whose keys parse as the
+ * handoff record's do.
+ */
+int cli_record_parse_lines(struct cli_record *r, const char *text, size_t len,
+			   const char *name, char *err, size_t errlen);
 
 /*
  * Read and parse o->record, or o->sysfs/record; returns as above, or

@@ -272,6 +272,20 @@ int cli_record_parse(struct cli_record *r, const char *text, size_t len,
 		    const char *name, char *err, size_t errlen)
 {
 	char why[CLI_MSG];
+	int rc = cli_record_parse_lines(r, text, len, name, err, errlen);
+
+	if (rc)
+		return rc;
+	if (cli_rec_check_whole(r, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", name, why);
+		return CLI_REC_BAD;
+	}
+	return CLI_REC_OK;
+}
+
+int cli_record_parse_lines(struct cli_record *r, const char *text, size_t len,
+			   const char *name, char *err, size_t errlen)
+{
 	size_t lines = 1;
 	unsigned long ln = 0;
 	char *p, *next;
@@ -306,10 +320,6 @@ int cli_record_parse(struct cli_record *r, const char *text, size_t len,
 			continue;	/* blank lines are harmless */
 		if (parse_line(r, p, name, ln, err, errlen))
 			return CLI_REC_BAD;
-	}
-	if (cli_rec_check_whole(r, why, sizeof(why))) {
-		snprintf(err, errlen, "%s: %s", name, why);
-		return CLI_REC_BAD;
 	}
 	return CLI_REC_OK;
 }

@@ -441,15 +441,21 @@ static int check_remirror(struct vev *v, const char *link, uint32_t reset,
 			    c->resetCount != reset ? "reset" : "restarted", reset,
 			    c->resetCount, restart, c->restartCount);
 	}
-	rc = cli_imarec_digest_ok(&rm) == 1 ? 0 : -1;
-	if (!rc)
-		rc = cli_record_parse(&r, (const char *)rm.buf, rm.buf_len,
-				      "the IMA log's re-mirror record", err,
-				      sizeof(err));
-	if (rc) {
+	if (cli_imarec_digest_ok(&rm) != 1) {
+		rc = fail(v, link, "the re-mirror entry %llu: its digest does not match its record",
+			  (unsigned long long)rm.index);
 		cli_imarec_free(&rm);
-		return fail(v, link, "the re-mirror entry %llu is malformed",
-			    (unsigned long long)rm.index);
+		return rc;
+	}
+	rc = cli_record_parse_lines(&r, (const char *)rm.buf, rm.buf_len,
+				    "its record", err, sizeof(err));
+	if (rc) {
+		rc = fail(v, link, "the re-mirror entry %llu: %s",
+			  (unsigned long long)rm.index,
+			  rc == CLI_REC_BAD ? err : "an empty record");
+		cli_record_free(&r);
+		cli_imarec_free(&rm);
+		return rc;
 	}
 	n = cli_record_get(&r, "remirror");
 	if (rec_count(&r, "vtpm_reset_count", &rs) ||
