@@ -15,7 +15,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib/tool.sh"
 tool_init
 
-tap_plan 13
+tap_plan 18
 fx_log
 fx_fw
 fx_tpm12
@@ -61,6 +61,34 @@ rc=$(on_fake status out f)
 tap_ok "status after a commit with firmware PCRs: the record in brief, the firmware PCRs' modes" \
 	sh -c "[ $rc = 0 ] && grep -q '^record: *committed, cut $C of $((C + 1)), TPM 2.0 (tpm-handoff record)\$' out &&
 	       grep -q '^firmware: *replayed 0-7; bound 8 9 17 (event log tpm0, crypto-agile)\$' out"
+
+# ---- the vTPM's life after the commit (vtpm_state, re-mirrors) ----
+cp record f/record
+echo following >f/vtpm_state
+rc=$(on_fake status out f)
+tap_ok "committed, vtpm_state following: exit 0, the vTPM follows the log" \
+	sh -c "[ $rc = 0 ] && grep -q '^vTPM now: *tpm1 follows the IMA log; tpm-handoff verify checks its PCRs\$' out"
+printf 'remirrors: 2\nremirrors_failed: 1\nremirror_vtpm: tpm3\n' >>f/record
+rc=$(on_fake status out f)
+tap_ok "after two re-mirrors: the new vTPM, and how often it was brought back" \
+	sh -c "[ $rc = 0 ] && grep -q '^vTPM now: *tpm3 follows the IMA log (brought back to it 2 times since the handoff, 1 failed)' out"
+echo away >f/vtpm_state
+rc=$(on_fake status out f)
+tap_ok "vtpm_state away: exit 1, measurements go on, start the vTPM again" \
+	sh -c "[ $rc = 1 ] && grep -q '^vTPM now: *away: the vTPM does not answer' out &&
+	       grep -q 'fix: start the vTPM again (vtpmd); the module brings it back' out &&
+	       grep -q '^ready: already committed; the vTPM does not follow the IMA log' out"
+echo failed >f/vtpm_state
+echo "vTPM PCR 10 is neither in its reset state nor at a prefix of the IMA log" >f/error
+rc=$(on_fake status out f)
+tap_ok "vtpm_state failed: exit 1, the module's error, and the fix" \
+	sh -c "[ $rc = 1 ] && grep -q '^vTPM now: *failed: the last re-mirror did not bring the vTPM back to the log: vTPM PCR 10 is neither' out &&
+	       grep -q 'fix: start a vTPM whose PCRs nobody extended' out"
+echo remirroring >f/vtpm_state
+echo >f/error
+rc=$(on_fake status out f)
+tap_ok "vtpm_state remirroring: exit 0, says so" \
+	sh -c "[ $rc = 0 ] && grep -q '^vTPM now: *a new vTPM is being brought back to the IMA log' out"
 
 # ---- TPM 1.2 chips: a pcrs file instead of pcr-<bank> dirs ----
 mkfake f idle "tpm1 chip"

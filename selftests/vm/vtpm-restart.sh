@@ -7,7 +7,8 @@
 #
 #  - vtpmd stopped with SIGTERM and started again resumes its saved PCRs;
 #    the module retargets the pTPM chip to the new vTPM chip and extends
-#    only what was measured while it was away.
+#    only what was measured while it was away.  A damaged saved state is
+#    refused: the vTPM starts clean and gets the whole log.
 #  - vtpmd killed (SIGKILL), a pause in which measurements fail to extend
 #    and TPM users get errors at once, then a new vtpmd with reset PCRs:
 #    the firmware PCRs and the whole log (those entries included) are
@@ -26,7 +27,7 @@ lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/vtpm.sh"
 . "$lib/handoff.sh"
 
-tap_plan 42
+tap_plan 50
 mark=$(dmesg_mark)
 # vtpmd's output on tmpfs, which IMA does not measure: reading a file that
 # vtpmd has open for writing would log a ToMToU violation.
@@ -118,6 +119,20 @@ tap_ok "the new vTPM held $resumed entries already (its PCRs were kept)" test "$
 tap_is "$(handoff_record_get remirror_fw_extended)" 0 "no firmware PCR was extended again"
 follows "after the clean restart" term
 
+# 1b. A saved state that is damaged is refused: the vTPM starts clean, and
+# the re-mirror brings it back to the log from its reset state.
+load_start damaged
+vtpm_stop
+python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 1; open(p, "wb").write(b)' \
+	"${VTPM_STATE_DIR:-/run/vtpm/dom0}/resume"
+vchip=$(vtpm_start) || tap_bail "no vTPM chip after the damaged restart"
+tap_ok "a damaged resume record: vtpmd refuses it, says why and starts clean" \
+	grep -q "refusing the saved state in .*: the record's checksum does not match its content (it is damaged); starting clean" "$VTPMD_LOG"
+tap_ok "the vTPM follows the log again within 120 s" wait_follows "$vchip" 120
+load_stop
+tap_is "$(handoff_record_get remirror_resumed)" 0 "it held no entry: the whole log was replayed into it"
+follows "after the damaged restart" damaged
+
 # 2. A crash, a pause, a new vTPM with reset PCRs.
 load_start kill
 nap 0.5
@@ -133,17 +148,23 @@ tap_ok "while the vTPM is gone a TPM client gets an error within the timeouts ($
 	awk -v s="$took" -v rc="$rc" 'BEGIN { exit !(rc != 0 && rc != 124 && s < 30) }'
 nap 2
 tap_is "$(vtpm_state)" away "vtpm_state says away"
+tpm-handoff status >"$RESULTS/status-away.out" 2>&1
+tap_is "$?/$(grep -c '^vTPM now: *away' "$RESULTS/status-away.out")" 1/1 \
+	"tpm-handoff status: exit 1, the vTPM is away, and what to do"
 n_back=$(ima_count)
 tap_ok "measurements went on while it was gone ($n_dead -> $n_back entries)" test "$n_back" -gt "$n_dead"
 vchip=$(vtpm_restart) || tap_bail "no vTPM chip after the crash"
 tap_ok "a new vtpmd ($vchip): the vTPM follows the log again within 120 s" wait_follows "$vchip" 120
-tap_is "$(handoff_record_get remirrors)" 2 "the record counts two re-mirrors"
+tap_is "$(handoff_record_get remirrors)" 3 "the record counts three re-mirrors"
+tpm-handoff status >"$RESULTS/status-back.out" 2>&1
+tap_is "$?/$(grep -c "^vTPM now: *$vchip follows the IMA log (brought back to it 3 times" "$RESULTS/status-back.out")" 0/1 \
+	"tpm-handoff status: exit 0, the new vTPM follows the log"
 load_stop
 tap_is "$(handoff_record_get remirror_resumed)" 0 "the new vTPM started reset (it held no entry)"
 tap_ok "the firmware PCRs were extended into it again" \
 	test "$(handoff_record_get remirror_fw_extended)" -gt 0
-tap_is "$(grep -c ' tpm_handoff_remirror ' "$IMA_DIR/ascii_runtime_measurements")" 2 \
-	"the log holds two re-mirror critical-data entries"
+tap_is "$(grep -c ' tpm_handoff_remirror ' "$IMA_DIR/ascii_runtime_measurements")" 3 \
+	"the log holds three re-mirror critical-data entries"
 follows "after the crash" kill
 
 # 3. Two crashes in a row, and a crash during a re-mirror.

@@ -343,6 +343,55 @@ static void print_checks(const struct cli_ready *r)
 	}
 }
 
+/*
+ * After a commit: the vTPM's life since (vtpm_state, the re-mirrors in the
+ * record), and what to do if it does not follow the log.  Returns true if
+ * it does, as far as the module knows (tpm-handoff verify checks its
+ * PCRs against the log).
+ */
+static bool print_vtpm_now(const struct cli_opts *o, const struct cli_module *m)
+{
+	const char *s = m->vtpm_state, *n = NULL, *failed = NULL, *now = NULL;
+	char err[CLI_MSG];
+	struct cli_record rec;
+	bool rec_ok, ok = true;
+
+	rec_ok = cli_record_load(&rec, o, err, sizeof(err)) == CLI_REC_OK;
+	if (rec_ok) {
+		n = cli_record_get(&rec, "remirrors");
+		failed = cli_record_get(&rec, "remirrors_failed");
+		now = cli_record_vtpm_now(&rec);
+	}
+	printf("%-10s ", "vTPM now:");
+	if (!s[0]) {
+		printf("(this module has no vtpm_state)\n");
+	} else if (!strcmp(s, "following")) {
+		printf("%s follows the IMA log", now ? now : "the vTPM");
+		if (n && strcmp(n, "0"))
+			printf(" (brought back to it %s time%s since the handoff, %s failed)",
+			       n, strcmp(n, "1") ? "s" : "", failed ? failed : "0");
+		printf("; tpm-handoff verify checks its PCRs\n");
+	} else if (!strcmp(s, "remirroring")) {
+		printf("a new vTPM is being brought back to the IMA log (re-mirror)\n");
+	} else if (!strcmp(s, "away")) {
+		ok = false;
+		printf("away: the vTPM does not answer; TPM commands fail, measurements go on into the IMA log\n");
+		printf("%-10s fix: start the vTPM again (vtpmd); the module brings it back to the log when it registers (remirror_auto), or on echo 1 > %s/remirror\n",
+		       "", o->sysfs);
+	} else if (!strcmp(s, "failed")) {
+		ok = false;
+		printf("failed: the last re-mirror did not bring the vTPM back to the log: %s\n",
+		       m->error[0] ? m->error : "(no error given)");
+		printf("%-10s fix: start a vTPM whose PCRs nobody extended (vtpmd on its state, or a fresh one), then echo 1 > %s/remirror\n",
+		       "", o->sysfs);
+	} else {
+		printf("%s (unknown)\n", s);
+	}
+	if (rec_ok)
+		cli_record_free(&rec);
+	return ok;
+}
+
 int cmd_status(const struct cli_opts *o)
 {
 	struct cli_ready r;
@@ -363,6 +412,10 @@ int cmd_status(const struct cli_opts *o)
 		return CLI_EXIT_INPUT;
 	}
 	if (r.committed) {
+		if (!print_vtpm_now(o, m)) {
+			printf("ready: already committed; the vTPM does not follow the IMA log (see vTPM now)\n");
+			return CLI_EXIT_FAIL;
+		}
 		printf("ready: already committed (tpm-handoff record, tpm-handoff verify)\n");
 		return CLI_EXIT_OK;
 	}

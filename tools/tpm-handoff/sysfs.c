@@ -107,6 +107,9 @@ void cli_module_read(const char *dir, struct cli_module *m)
 	if (cli_sysfs_line(dir, "ptpm", m->ptpm, sizeof(m->ptpm)) ||
 	    !cli_chip_name_ok(m->ptpm))
 		m->ptpm[0] = 0;
+	if (cli_sysfs_line(dir, "vtpm_state", m->vtpm_state,
+			   sizeof(m->vtpm_state)))
+		m->vtpm_state[0] = 0;
 	ret = cli_sysfs_line(dir, "vtpm", v, sizeof(v));
 	if (ret) {
 		snprintf(m->vtpm_why, sizeof(m->vtpm_why),

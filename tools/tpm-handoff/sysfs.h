@@ -34,6 +34,9 @@ struct cli_module {
 	char vtpm[CLI_NAME];		/* CLI_VTPM_FOUND: the chip */
 	char provider[CLI_NAME];		/* CLI_VTPM_FOUND: "xen" or "chip" */
 	char vtpm_why[CLI_MSG];	/* CLI_VTPM_NONE: the reason */
+	/* After a commit: following, away, remirroring, failed ("" if the
+	 * module has no vtpm_state: one from before re-mirrors). */
+	char vtpm_state[CLI_NAME];
 };
 
 struct cli_banks {
