@@ -6,6 +6,9 @@
  *
  * Locking, outermost first (see Documentation/design.rst, "Locking"):
  *
+ *   th_state.remirror_lock (main.c)
+ *     Held across a re-mirror (remirror.c): one runs at a time, and the
+ *     forwarder's chip is not retargeted while vtpm_state looks at it.
  *   th_state.lock (main.c)
  *     Protects the state machine (state, error, record).  Held only to
  *     move between states, never across the handoff or a TPM command.

@@ -467,7 +467,7 @@ static const struct th_log_ops memlog_ops = {
  */
 struct ho_ctx {
 	struct kunit *test;
-	struct fake_tpm *p, *v;
+	struct fake_tpm *p, *v, *v2;
 	struct mem_log log;
 	u8 oracle[FAKE_BANKS][SHA256_DIGEST_SIZE];
 	u8 at[64][FAKE_BANKS][SHA256_DIGEST_SIZE];
@@ -669,6 +669,8 @@ static void handoff_test_exit(struct kunit *test)
 		complete_all(&c->p->release);
 	if (c->v)
 		complete_all(&c->v->release);
+	if (c->v2)
+		complete_all(&c->v2->release);
 	if (c->actor_started &&
 	    !wait_for_completion_timeout(&c->actor_done, 30 * HZ)) {
 		KUNIT_FAIL(test, "the actor never finished: leaking the case");
@@ -686,6 +688,7 @@ static void handoff_test_exit(struct kunit *test)
 	if (vchip)
 		put_device(&vchip->dev);
 	fake_tpm_del(c->v);
+	fake_tpm_del(c->v2);
 }
 
 /* The common end of a commit: the pTPM forwards, to the vTPM only. */
@@ -1147,8 +1150,140 @@ static void handoff_test_measure_killed(struct kunit *test)
 	expect_forwarding(c, N_ENTRIES + 1);
 }
 
+/*
+ * After the commit the vTPM's backend goes away (its chip is unregistered)
+ * and IMA measures on: @n entries whose extends fail, but which are in the
+ * log.  Then a new vTPM chip, v2.
+ */
+static void vtpm_replaced(struct ho_ctx *c, unsigned int n)
+{
+	struct kunit *test = c->test;
+	unsigned int i;
+	char what[32];
+
+	fake_tpm_del(c->v);
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "while away %u", i);
+		KUNIT_EXPECT_NE(test, ima_measure(c, what), 0);
+	}
+	c->v2 = fake_tpm_new(test, "th_test_vtpm2", FAKE_BANKS, true);
+}
+
+/* The pTPM chip forwards to v2, which holds all @n entries of the log. */
+static void expect_remirrored(struct ho_ctx *c, unsigned int n)
+{
+	struct kunit *test = c->test;
+
+	KUNIT_EXPECT_EQ(test, c->log.l.n, n);
+	KUNIT_EXPECT_TRUE(test, pcr10_at(c, c->v2, n));
+	KUNIT_EXPECT_EQ(test, ima_measure(c, "after the re-mirror"), 0);
+	KUNIT_EXPECT_TRUE(test, pcr10_at(c, c->v2, n + 1));
+	KUNIT_EXPECT_EQ(test, c->p->extends[IMA_PCR], N_ENTRIES);
+}
+
+/*
+ * A crash: the new vTPM is reset.  The whole log goes into it, the entries
+ * whose extends failed while it was away included, each once.
+ */
+static void handoff_test_remirror_reset(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	vtpm_replaced(c, 3);
+	KUNIT_ASSERT_EQ_MSG(test, th_remirror_run(h, dev_name(&c->v2->chip->dev)),
+			    0, "%s", h->err);
+	KUNIT_EXPECT_EQ(test, h->remirror.count, 1U);
+	KUNIT_EXPECT_EQ(test, h->remirror.resumed, 0ULL);
+	KUNIT_EXPECT_EQ(test, h->remirror.entries, (u64)N_ENTRIES + 3);
+	KUNIT_EXPECT_EQ(test, c->v2->extends[IMA_PCR], N_ENTRIES + 3);
+	expect_remirrored(c, N_ENTRIES + 3);
+}
+
+/*
+ * A clean restart: the new vTPM comes back at the prefix the old one held
+ * (its saved PCRs); only the entries since go into it.
+ */
+static void handoff_test_remirror_resumed(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+	unsigned int b;
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	KUNIT_ASSERT_EQ(test, ima_measure(c, "on the vTPM"), 0);
+	vtpm_replaced(c, 2);
+	/* v2 resumes v's PCRs: the log's first N_ENTRIES + 1 entries. */
+	for (b = 0; b < FAKE_BANKS; b++)
+		memcpy(c->v2->pcr[b][IMA_PCR], c->at[N_ENTRIES + 1][b],
+		       fake_size[b]);
+	KUNIT_ASSERT_EQ_MSG(test, th_remirror_run(h, dev_name(&c->v2->chip->dev)),
+			    0, "%s", h->err);
+	KUNIT_EXPECT_EQ(test, h->remirror.resumed, (u64)N_ENTRIES + 1);
+	KUNIT_EXPECT_EQ(test, c->v2->extends[IMA_PCR], 2);
+	expect_remirrored(c, N_ENTRIES + 3);
+}
+
+/*
+ * A new vTPM whose PCR 10 someone extended first: nothing is sent to it,
+ * the error names the PCR, and the pTPM chip keeps failing; the next vTPM
+ * still gets every entry.
+ */
+static void handoff_test_remirror_tampered(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+	struct fake_tpm *bad;
+	unsigned int p;
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	vtpm_replaced(c, 1);
+	bad = c->v2;
+	bad->pcr[1][IMA_PCR][0] = 1;
+	KUNIT_EXPECT_EQ(test, th_remirror_run(h, dev_name(&bad->chip->dev)),
+			-EBUSY);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(h->err, "PCR 10"));
+	for (p = 0; p < FAKE_PCRS; p++)
+		KUNIT_EXPECT_EQ(test, bad->extends[p], 0);
+	KUNIT_EXPECT_EQ(test, h->remirror.failed, 1U);
+	KUNIT_EXPECT_NE(test, ima_measure(c, "still away"), 0);
+
+	fake_tpm_del(bad);
+	c->v2 = fake_tpm_new(test, "th_test_vtpm3", FAKE_BANKS, true);
+	KUNIT_ASSERT_EQ_MSG(test, th_remirror_run(h, dev_name(&c->v2->chip->dev)),
+			    0, "%s", h->err);
+	expect_remirrored(c, N_ENTRIES + 2);
+}
+
+/*
+ * A measurement during the re-mirror's barrier: its entry is in the log,
+ * its extend waits, and after the retarget it reaches the new vTPM once.
+ */
+static void handoff_test_remirror_queued_once(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	vtpm_replaced(c, 2);
+	c->v2->ctx = c;
+	c->v2->on_read = measure_under_barrier;
+	KUNIT_ASSERT_EQ_MSG(test, th_remirror_run(h, dev_name(&c->v2->chip->dev)),
+			    0, "%s", h->err);
+	KUNIT_ASSERT_TRUE(test, actor_wait(c, 10000));
+	KUNIT_EXPECT_EQ(test, c->actor_rc, 0);
+	KUNIT_EXPECT_EQ(test, h->remirror.entries, (u64)N_ENTRIES + 2);
+	KUNIT_EXPECT_EQ(test, c->v2->extends[IMA_PCR], N_ENTRIES + 3);
+	expect_remirrored(c, N_ENTRIES + 3);
+}
+
 static struct kunit_case handoff_test_cases[] = {
 	KUNIT_CASE(handoff_test_commit),
+	KUNIT_CASE(handoff_test_remirror_reset),
+	KUNIT_CASE(handoff_test_remirror_resumed),
+	KUNIT_CASE(handoff_test_remirror_tampered),
+	KUNIT_CASE(handoff_test_remirror_queued_once),
 	KUNIT_CASE(handoff_test_naive),
 	KUNIT_CASE(handoff_test_missing_bank),
 	KUNIT_CASE(handoff_test_family),
@@ -1180,6 +1315,134 @@ static struct kunit_suite handoff_test_suite = {
 static void handoff_test_no_tpm_core(struct kunit *test)
 {
 	kunit_skip(test, "needs the TPM core built in (CONFIG_TCG_TPM=y)");
+}
+
+/*
+ * After the commit the vTPM's backend goes away (its chip is unregistered)
+ * and IMA measures on: @n entries whose extends fail, but which are in the
+ * log.  Then a new vTPM chip, v2.
+ */
+static void vtpm_replaced(struct ho_ctx *c, unsigned int n)
+{
+	struct kunit *test = c->test;
+	unsigned int i;
+	char what[32];
+
+	fake_tpm_del(c->v);
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "while away %u", i);
+		KUNIT_EXPECT_NE(test, ima_measure(c, what), 0);
+	}
+	c->v2 = fake_tpm_new(test, "th_test_vtpm2", FAKE_BANKS, true);
+}
+
+/* The pTPM chip forwards to v2, which holds all @n entries of the log. */
+static void expect_remirrored(struct ho_ctx *c, unsigned int n)
+{
+	struct kunit *test = c->test;
+
+	KUNIT_EXPECT_EQ(test, c->log.l.n, n);
+	KUNIT_EXPECT_TRUE(test, pcr10_at(c, c->v2, n));
+	KUNIT_EXPECT_EQ(test, ima_measure(c, "after the re-mirror"), 0);
+	KUNIT_EXPECT_TRUE(test, pcr10_at(c, c->v2, n + 1));
+	KUNIT_EXPECT_EQ(test, c->p->extends[IMA_PCR], N_ENTRIES);
+}
+
+/*
+ * A crash: the new vTPM is reset.  The whole log goes into it, the entries
+ * whose extends failed while it was away included, each once.
+ */
+static void handoff_test_remirror_reset(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	vtpm_replaced(c, 3);
+	KUNIT_ASSERT_EQ_MSG(test, th_remirror_run(h, dev_name(&c->v2->chip->dev)),
+			    0, "%s", h->err);
+	KUNIT_EXPECT_EQ(test, h->remirror.count, 1U);
+	KUNIT_EXPECT_EQ(test, h->remirror.resumed, 0ULL);
+	KUNIT_EXPECT_EQ(test, h->remirror.entries, (u64)N_ENTRIES + 3);
+	KUNIT_EXPECT_EQ(test, c->v2->extends[IMA_PCR], N_ENTRIES + 3);
+	expect_remirrored(c, N_ENTRIES + 3);
+}
+
+/*
+ * A clean restart: the new vTPM comes back at the prefix the old one held
+ * (its saved PCRs); only the entries since go into it.
+ */
+static void handoff_test_remirror_resumed(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+	unsigned int b;
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	KUNIT_ASSERT_EQ(test, ima_measure(c, "on the vTPM"), 0);
+	vtpm_replaced(c, 2);
+	/* v2 resumes v's PCRs: the log's first N_ENTRIES + 1 entries. */
+	for (b = 0; b < FAKE_BANKS; b++)
+		memcpy(c->v2->pcr[b][IMA_PCR], c->at[N_ENTRIES + 1][b],
+		       fake_size[b]);
+	KUNIT_ASSERT_EQ_MSG(test, th_remirror_run(h, dev_name(&c->v2->chip->dev)),
+			    0, "%s", h->err);
+	KUNIT_EXPECT_EQ(test, h->remirror.resumed, (u64)N_ENTRIES + 1);
+	KUNIT_EXPECT_EQ(test, c->v2->extends[IMA_PCR], 2);
+	expect_remirrored(c, N_ENTRIES + 3);
+}
+
+/*
+ * A new vTPM whose PCR 10 someone extended first: nothing is sent to it,
+ * the error names the PCR, and the pTPM chip keeps failing; the next vTPM
+ * still gets every entry.
+ */
+static void handoff_test_remirror_tampered(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+	struct fake_tpm *bad;
+	unsigned int p;
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	vtpm_replaced(c, 1);
+	bad = c->v2;
+	bad->pcr[1][IMA_PCR][0] = 1;
+	KUNIT_EXPECT_EQ(test, th_remirror_run(h, dev_name(&bad->chip->dev)),
+			-EBUSY);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(h->err, "PCR 10"));
+	for (p = 0; p < FAKE_PCRS; p++)
+		KUNIT_EXPECT_EQ(test, bad->extends[p], 0);
+	KUNIT_EXPECT_EQ(test, h->remirror.failed, 1U);
+	KUNIT_EXPECT_NE(test, ima_measure(c, "still away"), 0);
+
+	fake_tpm_del(bad);
+	c->v2 = fake_tpm_new(test, "th_test_vtpm3", FAKE_BANKS, true);
+	KUNIT_ASSERT_EQ_MSG(test, th_remirror_run(h, dev_name(&c->v2->chip->dev)),
+			    0, "%s", h->err);
+	expect_remirrored(c, N_ENTRIES + 2);
+}
+
+/*
+ * A measurement during the re-mirror's barrier: its entry is in the log,
+ * its extend waits, and after the retarget it reaches the new vTPM once.
+ */
+static void handoff_test_remirror_queued_once(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	vtpm_replaced(c, 2);
+	c->v2->ctx = c;
+	c->v2->on_read = measure_under_barrier;
+	KUNIT_ASSERT_EQ_MSG(test, th_remirror_run(h, dev_name(&c->v2->chip->dev)),
+			    0, "%s", h->err);
+	KUNIT_ASSERT_TRUE(test, actor_wait(c, 10000));
+	KUNIT_EXPECT_EQ(test, c->actor_rc, 0);
+	KUNIT_EXPECT_EQ(test, h->remirror.entries, (u64)N_ENTRIES + 2);
+	KUNIT_EXPECT_EQ(test, c->v2->extends[IMA_PCR], N_ENTRIES + 3);
+	expect_remirrored(c, N_ENTRIES + 3);
 }
 
 static struct kunit_case handoff_test_cases[] = {
