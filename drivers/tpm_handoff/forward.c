@@ -19,7 +19,7 @@
  * forwarded commands go through the core on the vTPM chip
  * (tpm_transmit_cmd()), so its driver sees ordinary commands.  If the vTPM
  * goes away (its chip was unregistered), the start still succeeds and
- * every command fails in send() with -ENODEV: it never reaches the pTPM
+ * every command fails in send() with -EPIPE: it never reaches the pTPM
  * again, and send() still sees, and counts, each of IMA's extends.
  *
  * The count is what lets a new vTPM take over without losing or doubling
@@ -149,9 +149,14 @@ static int fwd_send(struct tpm_chip *chip, u8 *buf, size_t len)
 	/* Counted before anything can fail it: see above. */
 	if (th_is_pcr_extend(buf, len, TH_IMA_PCR))
 		th_fwd.ima_extends++;
-	/* The vTPM is away (see fwd_request_locality()). */
+	/*
+	 * The vTPM is away (see fwd_request_locality()).  -EPIPE, as
+	 * tpm_vtpm_proxy's when its other side is gone: the core does not
+	 * log it (tpm_try_transmit(), 6.1 to 7.2), so a vTPM away for long
+	 * does not add a line per measurement to IMA's own.
+	 */
 	if (!th_fwd.held)
-		return -ENODEV;
+		return -EPIPE;
 	memcpy(tb.data, buf, len);
 
 	if (th_fwd.sessions)

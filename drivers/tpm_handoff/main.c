@@ -253,6 +253,9 @@ static int remirror(const char *spec)
 		mutex_unlock(&th_state.remirror_lock);
 		return -EINVAL;
 	}
+	/* The watchdogs' limits as they are now (writable parameters). */
+	h->barrier_timeout_ms = max(READ_ONCE(barrier_timeout_ms), 1U);
+	h->mirror_timeout_ms = max(READ_ONCE(mirror_timeout_ms), 1U);
 	pr_info("re-mirror to the vTPM (%s) started\n", spec);
 	rc = th_remirror_run(h, spec);
 	if (rc)

@@ -27,7 +27,7 @@ lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/vtpm.sh"
 . "$lib/handoff.sh"
 
-tap_plan 50
+tap_plan 51
 mark=$(dmesg_mark)
 # vtpmd's output on tmpfs, which IMA does not measure: reading a file that
 # vtpmd has open for writing would log a ToMToU violation.
@@ -166,6 +166,8 @@ tap_ok "the firmware PCRs were extended into it again" \
 tap_is "$(grep -c ' tpm_handoff_remirror ' "$IMA_DIR/ascii_runtime_measurements")" 3 \
 	"the log holds three re-mirror critical-data entries"
 follows "after the crash" kill
+tap_ok "tpm-handoff verify says the vTPM was brought back to the log 3 times" \
+	grep -q "^vTPM re-mirrors: 3 since the handoff (0 failed): the vTPM now is $vchip" "$RESULTS/kill/verify.out"
 
 # 3. Two crashes in a row, and a crash during a re-mirror.
 load_start twice
