@@ -70,6 +70,13 @@
  *	unregistered: its backend went away), or did not answer the last
  *	command.  Read without the locks by th_forward_vtpm_away(), for
  *	status only.
+ * @behind: the vTPM missed one of IMA's extends (it was away, did not
+ *	answer, or answered with an error): its PCRs no longer follow the
+ *	log, so nothing is sent to it until a re-mirror brings it (or a new
+ *	vTPM) back to the log.  An extend sent after a missed one would make
+ *	its PCR a value no prefix of the log gives, for good.
+ * @on_behind: called when @behind becomes true (under the pTPM chip's
+ *	locks, in the context of whoever extended: it may only queue work)
  *
  * Serialised by the pTPM chip's locks (see above); set up before the commit
  * under the barrier.
@@ -83,7 +90,22 @@ static struct th_forward {
 	u64 ima_extends;
 	u32 *cc_attrs_tbl;
 	bool away;
+	bool behind;
+	void (*on_behind)(void);
 } th_fwd;
+
+/* The vTPM missed an extend of IMA's: it gets nothing more (see above). */
+static void fwd_fall_behind(void)
+{
+	if (th_fwd.behind)
+		return;
+	WRITE_ONCE(th_fwd.behind, true);
+	dev_warn(&th_fwd.vchip->dev,
+		 "missed an extend of IMA's PCR %u: it gets nothing more until a re-mirror brings it back to the IMA log\n",
+		 TH_IMA_PCR);
+	if (th_fwd.on_behind)
+		th_fwd.on_behind();
+}
 
 /*
  * The pTPM chip starts a transaction: hold the vTPM chip for all of it.  A
@@ -140,23 +162,28 @@ static int fwd_send(struct tpm_chip *chip, u8 *buf, size_t len)
 	struct tpm_buf tb = { .data = th_fwd.page };
 	struct th_cmd_sessions cs;
 	u32 cc, rc_here = 0, lost;
+	bool ima_extend;
 	ssize_t rc;
 
 	th_fwd.rsp_len = 0;
 	if (len < TPM_HEADER_SIZE || len > PAGE_SIZE)
 		return -EINVAL;
 	cc = get_unaligned_be32(buf + 6);
+	ima_extend = th_is_pcr_extend(buf, len, TH_IMA_PCR);
 	/* Counted before anything can fail it: see above. */
-	if (th_is_pcr_extend(buf, len, TH_IMA_PCR))
+	if (ima_extend)
 		th_fwd.ima_extends++;
 	/*
-	 * The vTPM is away (see fwd_request_locality()).  -EPIPE, as
-	 * tpm_vtpm_proxy's when its other side is gone: the core does not
-	 * log it (tpm_try_transmit(), 6.1 to 7.2), so a vTPM away for long
-	 * does not add a line per measurement to IMA's own.
+	 * The vTPM is away (see fwd_request_locality()), or behind the log.
+	 * -EPIPE, as tpm_vtpm_proxy's when its other side is gone: the core
+	 * does not log it (tpm_try_transmit(), 6.1 to 7.2), so a vTPM away
+	 * for long does not add a line per measurement to IMA's own.
 	 */
-	if (!th_fwd.held)
+	if (!th_fwd.held || th_fwd.behind) {
+		if (ima_extend)
+			fwd_fall_behind();
 		return -EPIPE;
+	}
 	memcpy(tb.data, buf, len);
 
 	if (th_fwd.sessions)
@@ -166,12 +193,17 @@ static int fwd_send(struct tpm_chip *chip, u8 *buf, size_t len)
 							  cc),
 					      &cs);
 	if (rc_here) {
+		/* Answered here: an extend of IMA's that did not happen. */
+		if (ima_extend)
+			fwd_fall_behind();
 		th_fwd.rsp_len = th_sessions_answer(tb.data, rc_here);
 		return 0;
 	}
 	rc = tpm_transmit_cmd(vchip, &tb, 0, NULL);
 	/* A vTPM that does not answer (crashed, stopped) is away too. */
 	WRITE_ONCE(th_fwd.away, !fwd_answered(tb.data, cc, rc));
+	if (ima_extend && rc)
+		fwd_fall_behind();
 	if (!fwd_answered(tb.data, cc, rc))
 		return rc;
 	/* A TPM error is an answer like any other. */
@@ -298,6 +330,8 @@ struct tpm_chip *th_forward_reset(void)
 	th_fwd.ima_extends = 0;
 	th_fwd.cc_attrs_tbl = NULL;
 	th_fwd.away = false;
+	th_fwd.behind = false;
+	th_fwd.on_behind = NULL;
 	return vchip;
 }
 #endif
@@ -314,8 +348,33 @@ struct tpm_chip *th_forward_reset(void)
  */
 bool th_forward_vtpm_away(void)
 {
-	return READ_ONCE(th_fwd.away) ||
+	return READ_ONCE(th_fwd.away) || READ_ONCE(th_fwd.behind) ||
 	       (th_fwd.vchip && !READ_ONCE(th_fwd.vchip->ops));
+}
+
+/**
+ * th_forward_vtpm_behind() - did the vTPM miss one of IMA's extends?
+ * @vchip: the chip to ask about
+ *
+ * Return: true if @vchip is the chip the pTPM chip forwards to and it
+ * missed an extend of IMA's since it took over: it gets nothing until a
+ * re-mirror.  Racy but safe: only a re-mirror clears it.
+ */
+bool th_forward_vtpm_behind(struct tpm_chip *vchip)
+{
+	return th_fwd.vchip == vchip && READ_ONCE(th_fwd.behind);
+}
+
+/**
+ * th_forward_on_behind() - hear when the vTPM falls behind the log
+ * @fn: called once each time it does, from an extender's context with the
+ *	pTPM chip's locks held: it may only queue work
+ *
+ * Set before the commit.
+ */
+void th_forward_on_behind(void (*fn)(void))
+{
+	th_fwd.on_behind = fn;
 }
 
 /**
@@ -351,6 +410,7 @@ static void fwd_take_chip(struct tpm_chip *ptpm, struct tpm_chip *vchip,
 	th_fwd.held = false;
 	th_fwd.ima_extends = 0;
 	WRITE_ONCE(th_fwd.away, false);
+	WRITE_ONCE(th_fwd.behind, false);
 }
 
 /**

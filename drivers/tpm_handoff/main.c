@@ -164,6 +164,11 @@ module_param(remirror_auto, bool, 0644);
 MODULE_PARM_DESC(remirror_auto,
 		 "After the commit, bring a new Xen vTPM chip to the IMA log and forward to it as soon as the frontend registers it (default Y; N: only when remirror is written)");
 
+static unsigned int remirror_retry_ms = 5000;
+module_param(remirror_retry_ms, uint, 0644);
+MODULE_PARM_DESC(remirror_retry_ms,
+		 "After the commit, when the vTPM missed one of IMA's extends (it stalled, did not answer) but its chip is still there, re-mirror into it after this long, and again, twice as long each time up to a minute, until it follows the log (ms, default 5000; 0: only when remirror is written)");
+
 static char *ima_log = "/sys/kernel/security/ima/binary_runtime_measurements";
 module_param(ima_log, charp, 0444);
 MODULE_PARM_DESC(ima_log, "IMA's binary measurement list");
@@ -201,6 +206,8 @@ static const char *const th_state_name[] = {
  *	  under @lock, with @state TH_COMMITTED)
  * @remirror_failed: the last re-mirror failed (@error says why)
  * @remirror_work: a re-mirror for a new Xen vTPM chip
+ * @retry_work: a re-mirror into the vTPM chip that fell behind the log
+ * @retry_delay: the retry's next delay (ms; doubles up to a minute)
  * @frontend_nb: the Xen frontend's notifier, registered at a commit to
  *	  the Xen vTPM, for good (the commit pins this module)
  * @ptpm: the chip IMA uses, from tpm_default_chip() at load (holds a
@@ -217,6 +224,8 @@ static struct th_state {
 	struct th_handoff *committed;
 	bool remirror_failed;
 	struct work_struct remirror_work;
+	struct delayed_work retry_work;
+	unsigned int retry_delay;
 	struct notifier_block frontend_nb;
 	struct tpm_chip *ptpm;
 	struct kobject *kobj;
@@ -238,9 +247,11 @@ static void record_update(const struct th_handoff *h)
 
 /*
  * Bring a new vTPM to the log (remirror.c) and forward to it.  @spec: the
- * chip, as the vtpm parameter names it.
+ * chip, as the vtpm parameter names it.  @retry: the retry into a vTPM
+ * that fell behind (retry_work_fn()), which probes a backend that may
+ * still be stopped: its failure leaves vtpm_state and error as they were.
  */
-static int remirror(const char *spec)
+static int remirror(const char *spec, bool retry)
 {
 	struct th_handoff *h;
 	int rc;
@@ -267,8 +278,10 @@ static int remirror(const char *spec)
 			h->remirror.entries, h->remirror.resumed,
 			h->remirror.barrier_ns / NSEC_PER_USEC);
 	mutex_lock(&th_state.lock);
-	th_state.remirror_failed = rc;
-	strscpy(th_state.error, rc ? h->err : "", TH_ERRLEN);
+	if (!rc || !retry) {
+		th_state.remirror_failed = rc;
+		strscpy(th_state.error, rc ? h->err : "", TH_ERRLEN);
+	}
 	record_update(h);
 	mutex_unlock(&th_state.lock);
 	mutex_unlock(&th_state.remirror_lock);
@@ -278,7 +291,55 @@ static int remirror(const char *spec)
 /* A new Xen vTPM chip came up after the commit: bring it to the log. */
 static void remirror_work_fn(struct work_struct *work)
 {
-	remirror("xen");
+	remirror("xen", false);
+}
+
+/* Queue the retry after the current delay (remirror_retry_ms 0: off). */
+static void retry_arm(void)
+{
+	unsigned int ms = READ_ONCE(remirror_retry_ms);
+	unsigned int delay = READ_ONCE(th_state.retry_delay);
+
+	if (ms)
+		queue_delayed_work(system_long_wq, &th_state.retry_work,
+				   msecs_to_jiffies(delay ? delay : ms));
+}
+
+/*
+ * The vTPM fell behind the log (forward.c): it missed an extend of IMA's
+ * (a stalled or stopped backend, a command that timed out) and gets
+ * nothing more.  If its chip is still there when the retry runs, the
+ * backend may answer again: re-mirror into it, and try again later if it
+ * does not.  A chip that went away waits for a new one instead.
+ */
+static void retry_work_fn(struct work_struct *work)
+{
+	unsigned int delay = READ_ONCE(th_state.retry_delay);
+	struct th_handoff *h;
+	bool behind;
+
+	/* The lock keeps a re-mirror from changing h->vtpm meanwhile. */
+	mutex_lock(&th_state.remirror_lock);
+	mutex_lock(&th_state.lock);
+	h = th_state.committed;
+	mutex_unlock(&th_state.lock);
+	behind = h && th_forward_vtpm_behind(h->vtpm.chip) &&
+		 READ_ONCE(h->vtpm.chip->ops);
+	mutex_unlock(&th_state.remirror_lock);
+	if (!behind || !remirror(vtpm, true)) {
+		WRITE_ONCE(th_state.retry_delay, 0);
+		return;
+	}
+	if (!delay)
+		delay = READ_ONCE(remirror_retry_ms);
+	WRITE_ONCE(th_state.retry_delay, min(2 * delay, 60000U));
+	retry_arm();
+}
+
+/* From forward.c, with the pTPM chip's locks held: only queue work. */
+static void fell_behind(void)
+{
+	retry_arm();
 }
 
 /* Called by xen_tpmfront_ext with its lock held: only queue the work. */
@@ -442,7 +503,7 @@ static ssize_t remirror_store(struct kobject *kobj, struct kobj_attribute *a,
 		strscpy(spec, vtpm, sizeof(spec));
 	else if (strncmp(spec, "tpm", 3) || !spec[3])
 		return -EINVAL;
-	rc = remirror(spec);
+	rc = remirror(spec, false);
 	return rc ? rc : count;
 }
 
@@ -599,6 +660,8 @@ static int __init tpm_handoff_init(void)
 	int rc;
 
 	INIT_WORK(&th_state.remirror_work, remirror_work_fn);
+	INIT_DELAYED_WORK(&th_state.retry_work, retry_work_fn);
+	th_forward_on_behind(fell_behind);
 	th_state.ptpm = tpm_default_chip();
 	if (!th_state.ptpm) {
 		pr_err("no TPM chip: there is nothing to hand off\n");
@@ -630,6 +693,7 @@ fail:
 /* Only reachable before a commit: a commit pins the module. */
 static void __exit tpm_handoff_exit(void)
 {
+	cancel_delayed_work_sync(&th_state.retry_work);
 	unregister_pm_notifier(&th_pm_nb);
 	kobject_put(th_state.kobj);
 	kfree(th_state.record);

@@ -218,6 +218,16 @@ static int remirror_prepare(struct th_handoff *h, const char *spec)
 	rc = th_vtpm_get(&h->vtpm, spec, h->ptpm, h->err);
 	if (rc)
 		return rc;
+	/*
+	 * The chip the pTPM chip forwards to gets IMA's extends meanwhile,
+	 * unless it fell behind the log (then it gets nothing): re-mirroring
+	 * into it would extend them twice.
+	 */
+	if (h->vtpm.chip == h->remirror_old.chip &&
+	    !th_forward_vtpm_behind(h->vtpm.chip))
+		return th_ho_fail(h, -EALREADY,
+				  "the vTPM %s already follows the IMA log: nothing to re-mirror",
+				  dev_name(&h->vtpm.chip->dev));
 	th_watchdog_set_abort(&h->barrier, h->vtpm.abort, h->vtpm.chip);
 	rc = th_ho_check_vtpm(h);
 	if (!rc && !h->tpm1)

@@ -151,6 +151,8 @@ void th_forward_commit(struct tpm_chip *ptpm, struct tpm_chip *vchip,
 		       u32 *cc_attrs_tbl);
 bool th_forward_active(void);
 bool th_forward_vtpm_away(void);
+bool th_forward_vtpm_behind(struct tpm_chip *vchip);
+void th_forward_on_behind(void (*fn)(void));
 u64 th_forward_ima_extends(struct tpm_chip *ptpm);
 struct tpm_chip *th_forward_retarget(struct tpm_chip *ptpm,
 				     struct tpm_chip *vchip,

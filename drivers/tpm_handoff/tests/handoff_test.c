@@ -1284,12 +1284,47 @@ static void handoff_test_remirror_queued_once(struct kunit *test)
 	expect_remirrored(c, N_ENTRIES + 3);
 }
 
+/*
+ * A vTPM that stalls (its backend stopped) misses IMA's extends and falls
+ * behind the log: nothing more is sent to it, even once it answers again,
+ * until a re-mirror into the same chip brings it back.  A re-mirror into
+ * the chip while it follows the log is refused (IMA's extends reach it
+ * meanwhile: they would be extended twice).
+ */
+static void handoff_test_remirror_behind(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+	const char *name;
+	unsigned int ext;
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	name = dev_name(&c->v->chip->dev);
+	KUNIT_EXPECT_EQ(test, th_remirror_run(h, name), -EALREADY);
+	KUNIT_EXPECT_EQ(test, c->v->extends[IMA_PCR], N_ENTRIES);
+
+	c->v->fail_after = 0;
+	KUNIT_EXPECT_NE(test, ima_measure(c, "stalled"), 0);
+	c->v->fail_after = -1;
+	ext = c->v->extends[IMA_PCR];
+	KUNIT_EXPECT_NE(test, ima_measure(c, "answers again, behind"), 0);
+	KUNIT_EXPECT_EQ(test, c->v->extends[IMA_PCR], ext);
+
+	KUNIT_ASSERT_EQ_MSG(test, th_remirror_run(h, name), 0, "%s", h->err);
+	KUNIT_EXPECT_EQ(test, h->remirror.resumed, (u64)N_ENTRIES);
+	KUNIT_EXPECT_EQ(test, c->v->extends[IMA_PCR], N_ENTRIES + 2);
+	KUNIT_EXPECT_TRUE(test, pcr10_at(c, c->v, N_ENTRIES + 2));
+	KUNIT_EXPECT_EQ(test, ima_measure(c, "followed again"), 0);
+	KUNIT_EXPECT_TRUE(test, pcr10_at(c, c->v, N_ENTRIES + 3));
+}
+
 static struct kunit_case handoff_test_cases[] = {
 	KUNIT_CASE(handoff_test_commit),
 	KUNIT_CASE(handoff_test_remirror_reset),
 	KUNIT_CASE(handoff_test_remirror_resumed),
 	KUNIT_CASE(handoff_test_remirror_tampered),
 	KUNIT_CASE(handoff_test_remirror_queued_once),
+	KUNIT_CASE(handoff_test_remirror_behind),
 	KUNIT_CASE(handoff_test_naive),
 	KUNIT_CASE(handoff_test_missing_bank),
 	KUNIT_CASE(handoff_test_family),
@@ -1449,6 +1484,40 @@ static void handoff_test_remirror_queued_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->remirror.entries, (u64)N_ENTRIES + 2);
 	KUNIT_EXPECT_EQ(test, c->v2->extends[IMA_PCR], N_ENTRIES + 3);
 	expect_remirrored(c, N_ENTRIES + 3);
+}
+
+/*
+ * A vTPM that stalls (its backend stopped) misses IMA's extends and falls
+ * behind the log: nothing more is sent to it, even once it answers again,
+ * until a re-mirror into the same chip brings it back.  A re-mirror into
+ * the chip while it follows the log is refused (IMA's extends reach it
+ * meanwhile: they would be extended twice).
+ */
+static void handoff_test_remirror_behind(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct th_handoff *h = handoff_new(c, true);
+	const char *name;
+	unsigned int ext;
+
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	name = dev_name(&c->v->chip->dev);
+	KUNIT_EXPECT_EQ(test, th_remirror_run(h, name), -EALREADY);
+	KUNIT_EXPECT_EQ(test, c->v->extends[IMA_PCR], N_ENTRIES);
+
+	c->v->fail_after = 0;
+	KUNIT_EXPECT_NE(test, ima_measure(c, "stalled"), 0);
+	c->v->fail_after = -1;
+	ext = c->v->extends[IMA_PCR];
+	KUNIT_EXPECT_NE(test, ima_measure(c, "answers again, behind"), 0);
+	KUNIT_EXPECT_EQ(test, c->v->extends[IMA_PCR], ext);
+
+	KUNIT_ASSERT_EQ_MSG(test, th_remirror_run(h, name), 0, "%s", h->err);
+	KUNIT_EXPECT_EQ(test, h->remirror.resumed, (u64)N_ENTRIES);
+	KUNIT_EXPECT_EQ(test, c->v->extends[IMA_PCR], N_ENTRIES + 2);
+	KUNIT_EXPECT_TRUE(test, pcr10_at(c, c->v, N_ENTRIES + 2));
+	KUNIT_EXPECT_EQ(test, ima_measure(c, "followed again"), 0);
+	KUNIT_EXPECT_TRUE(test, pcr10_at(c, c->v, N_ENTRIES + 3));
 }
 
 static struct kunit_case handoff_test_cases[] = {
