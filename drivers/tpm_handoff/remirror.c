@@ -8,9 +8,12 @@
  * (forward.c), IMA's extends too, but IMA keeps logging: the entries are in
  * the log, not in any TPM.  A new vTPM comes back reset (after a crash) or
  * at the prefix of the log it held when it stopped (a clean restart resumes
- * its saved PCRs).  The re-mirror works like the handoff, with the new
- * vTPM in place of the old one and the forwarder's count in place of the
- * pTPM's snapshot:
+ * its saved PCRs).  A vTPM that stalled and missed one of IMA's extends is
+ * "behind" (forward.c sends it nothing more): the re-mirror then goes into
+ * the same chip, which holds the prefix it had when it fell behind.
+ *
+ * The re-mirror works like the handoff, with the new vTPM in place of the
+ * old one and the forwarder's count in place of the pTPM's snapshot:
  *
  *  0. before the barrier (mirror_timeout_ms): take the new vTPM chip and
  *     check it as the handoff does (family, banks, command attributes);
