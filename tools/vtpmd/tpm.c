@@ -174,6 +174,36 @@ static unsigned char *load_blob(const char *name, uint32_t *len, char *why,
 }
 
 /*
+ * What a resume record binds, as it is now: this device and boot, and the
+ * blobs beside the record (permall; TPM 1.2: savestate).  Returns 0, or -1
+ * with @err set; free the blobs with state_blobs_free().
+ */
+static int state_blobs(struct resume_state *b, char *err, size_t size)
+{
+	unsigned char *permall, *savestate = NULL;
+	uint32_t plen = 0, slen = 0;
+
+	*b = (struct resume_state){
+		.tpm2 = d.tpm2, .boot = boot_id, .domid = d.domid,
+		.handle = d.handle,
+	};
+	permall = load_blob("permall", &plen, err, size);
+	if (!err[0] && !d.tpm2)
+		savestate = load_blob("savestate", &slen, err, size);
+	b->permall = permall;
+	b->permall_len = plen;
+	b->savestate = savestate;
+	b->savestate_len = slen;
+	return err[0] ? -1 : 0;
+}
+
+static void state_blobs_free(struct resume_state *b)
+{
+	free((void *)b->permall);
+	free((void *)b->savestate);
+}
+
+/*
  * resume_wanted() - may this power-on resume the saved state?
  *
  * The resume record is read and deleted at once: it is good for one start
@@ -185,12 +215,9 @@ static unsigned char *load_blob(const char *name, uint32_t *len, char *why,
  */
 static bool resume_wanted(void)
 {
-	struct resume_state b = {
-		.tpm2 = d.tpm2, .boot = boot_id, .domid = d.domid,
-		.handle = d.handle,
-	};
-	unsigned char *rec, *permall = NULL, *savestate = NULL;
-	uint32_t rlen, plen = 0, slen = 0;
+	struct resume_state b = { 0 };
+	unsigned char *rec;
+	uint32_t rlen;
 	const char *why = NULL;
 	char err[256] = "";
 	int rc = state_load(RESUME_NAME, &rec, &rlen);
@@ -206,24 +233,14 @@ static bool resume_wanted(void)
 	if (rc && !err[0])
 		snprintf(err, sizeof(err), "cannot delete the record %s, which is good for one start only: %s",
 			 RESUME_NAME, strerror(-rc));
-	if (!err[0])
-		permall = load_blob("permall", &plen, err, sizeof(err));
-	if (!err[0] && !d.tpm2)
-		savestate = load_blob("savestate", &slen, err, sizeof(err));
-	if (!err[0]) {
-		b.permall = permall;
-		b.permall_len = plen;
-		b.savestate = savestate;
-		b.savestate_len = slen;
+	if (!err[0] && !state_blobs(&b, err, sizeof(err)))
 		why = resume_verify((const char *)rec, rlen, &b);
-	} else {
+	else
 		why = err;
-	}
 	if (why)
 		refuse_resume(why);
 	free(rec);
-	free(permall);
-	free(savestate);
+	state_blobs_free(&b);
 	return !why;
 }
 
@@ -441,29 +458,16 @@ static bool tpm_save_state(void)
  */
 static void write_resume(void)
 {
-	struct resume_state b = {
-		.tpm2 = d.tpm2, .boot = boot_id, .domid = d.domid,
-		.handle = d.handle,
-	};
-	unsigned char *permall = NULL, *savestate = NULL;
-	uint32_t plen = 0, slen = 0;
+	struct resume_state b;
 	char rec[RESUME_MAX], err[256] = "";
 	const char *why = NULL;
 	size_t len = 0;
 	int rc;
 
-	permall = load_blob("permall", &plen, err, sizeof(err));
-	if (!err[0] && !d.tpm2)
-		savestate = load_blob("savestate", &slen, err, sizeof(err));
-	if (!err[0]) {
-		b.permall = permall;
-		b.permall_len = plen;
-		b.savestate = savestate;
-		b.savestate_len = slen;
+	if (!state_blobs(&b, err, sizeof(err)))
 		len = resume_build(rec, sizeof(rec), &b, &why);
-	} else {
+	else
 		why = err;
-	}
 	if (len) {
 		rc = state_store(RESUME_NAME, (const unsigned char *)rec, len);
 		if (rc) {
@@ -471,8 +475,7 @@ static void write_resume(void)
 			why = err;
 		}
 	}
-	free(permall);
-	free(savestate);
+	state_blobs_free(&b);
 	if (why) {
 		fprintf(stderr, "vtpmd: cannot write the resume record in %s: %s; the next start resets the PCRs\n",
 			state_dir, why);
