@@ -57,3 +57,14 @@ pcrs_file() {
 		printf 'PCR-%02d: %s\n' "$i" "$v"
 	done >"$3"
 }
+
+# ima_policy_critical_data: add to IMA's policy the rule that logs the
+# module's records (Documentation/admin-guide.rst) and tcb's measurements.
+ima_policy_critical_data() {
+	printf '%s\n' \
+		"measure func=CRITICAL_DATA label=tpm_handoff template=ima-buf" \
+		"measure func=BPRM_CHECK" \
+		"measure func=FILE_MMAP mask=MAY_EXEC" \
+		"measure func=FILE_CHECK mask=MAY_READ uid=0" >/tmp/policy &&
+		cat /tmp/policy >"$IMA_DIR/policy"
+}

@@ -32,14 +32,7 @@ keys() { param ptpm_ak "$1"; param vtpm_ak "$2"; }
 tap_plan 39
 mark=$(dmesg_mark)
 vchip=$(vtpm_chip) || tap_bail "no vTPM chip"
-cat >/tmp/policy <<'EOF'
-measure func=CRITICAL_DATA label=tpm_handoff template=ima-buf
-measure func=BPRM_CHECK
-measure func=FILE_MMAP mask=MAY_EXEC
-measure func=FILE_CHECK mask=MAY_READ uid=0
-EOF
-tap_ok "IMA takes the tpm_handoff critical-data rule" \
-	sh -c "cat /tmp/policy >$IMA_DIR/policy"
+tap_ok "IMA takes the tpm_handoff critical-data rule" ima_policy_critical_data
 ima_grow 200 || tap_diag "the log did not grow"
 
 tap_ok "provision the pTPM's attestation key at $PTPM_AK" \

@@ -87,14 +87,7 @@ follows() {
 	tap_diag "$(tail -n 4 "$dir/verify.out")"
 }
 
-cat >/tmp/policy <<'EOF'
-measure func=CRITICAL_DATA label=tpm_handoff template=ima-buf
-measure func=BPRM_CHECK
-measure func=FILE_MMAP mask=MAY_EXEC
-measure func=FILE_CHECK mask=MAY_READ uid=0
-EOF
-tap_ok "IMA takes the tpm_handoff critical-data rule" \
-	sh -c "cat /tmp/policy >$IMA_DIR/policy"
+tap_ok "IMA takes the tpm_handoff critical-data rule" ima_policy_critical_data
 ima_grow 100 || tap_diag "the log did not grow"
 tap_ok "insmod tpm_handoff.ko" handoff_load
 tap_is "$(vtpm_state)" none "vtpm_state is none before the commit"
