@@ -100,7 +100,14 @@ static void check_attest(const u8 *buf, size_t len)
 		/* Pointers into the buffer, never past it. */
 		FUZZ_ASSERT(a.pcr_digest + a.pcr_digest_len == buf + len);
 	}
-	if (mu && m.magic == 0xff544347 && m.nr_sel <= TH_MAX_BANKS) {
+	/*
+	 * tpm2-tss bounds a TPM2B_NAME by sizeof(TPMU_NAME), 68 with the
+	 * padding the handle adds to TPMT_HA's 66, and a TPM2B_DATA by
+	 * sizeof(TPMT_HA): the module takes a name of a digest (TH_NAME_MAX)
+	 * and qualifying data of at most a digest, as the TPM makes them.
+	 */
+	if (mu && m.magic == 0xff544347 && m.nr_sel <= TH_MAX_BANKS &&
+	    m.signer_len <= TH_NAME_MAX && m.extra_len <= TH_MAX_DIGEST) {
 		bool fits = true;
 
 		for (unsigned int i = 0; i < m.nr_sel; i++)
