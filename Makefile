@@ -24,7 +24,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 
 CACHE ?= $(HOME)/.cache/tpm-handoff
 CHECKPATCH ?= $(CACHE)/checkpatch/checkpatch.pl
-KSRC = $(shell find drivers include -name '*.[ch]' ! -name '*.mod.c' \
+KSRC = $(shell find drivers include testing/manager -name '*.[ch]' ! -name '*.mod.c' \
 	! -name compat.h 2>/dev/null | sort)
 # The compatibility header compares kernel versions: that is its purpose.
 KSRC_COMPAT = include/tpm_handoff/compat.h
@@ -40,6 +40,7 @@ kdir:
 
 modules: kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/testing/manager modules
 
 tools:
 	$(MAKE) -C tools
@@ -115,6 +116,7 @@ bench: deps
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/testing/manager clean
 	$(MAKE) -C tools clean
 	$(MAKE) -C testing clean
 	rm -rf build

@@ -169,6 +169,33 @@ module_param(remirror_retry_ms, uint, 0644);
 MODULE_PARM_DESC(remirror_retry_ms,
 		 "After the commit, when the vTPM missed one of IMA's extends (it stalled, did not answer) but its chip is still there, re-mirror into it after this long, and again, twice as long each time up to a minute, until it follows the log (ms, default 5000; 0: only when remirror is written)");
 
+static unsigned int ptpm_locality_wait_ms = 30000;
+static bool tis_shim_in;
+
+static int locality_wait_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int rc = kstrtouint(val, 0, &ms);
+
+	if (rc)
+		return rc;
+	/* The shim goes in at load or not at all. */
+	if (tis_shim_in && !ms)
+		return -EINVAL;
+	ptpm_locality_wait_ms = ms;
+	if (tis_shim_in)
+		th_tis_shim_set_wait(ms);
+	return 0;
+}
+
+static const struct kernel_param_ops locality_wait_ops = {
+	.set = locality_wait_set,
+	.get = param_get_uint,
+};
+module_param_cb(ptpm_locality_wait_ms, &locality_wait_ops, &ptpm_locality_wait_ms, 0644);
+MODULE_PARM_DESC(ptpm_locality_wait_ms,
+		 "Until the commit, how long a pTPM command waits for locality 0 while another locality (Xen's vTPM manager) holds the TPM, instead of tpm_tis's timeout_a (ms, default 30000; 0 at load: tpm_tis's own limit)");
+
 static char *ima_log = "/sys/kernel/security/ima/binary_runtime_measurements";
 module_param(ima_log, charp, 0444);
 MODULE_PARM_DESC(ima_log, "IMA's binary measurement list");
@@ -556,6 +583,12 @@ static ssize_t vtpm_state_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%s\n", s);
 }
 
+static ssize_t tis_shim_show(struct kobject *kobj, struct kobj_attribute *a,
+			     char *buf)
+{
+	return th_tis_shim_show(buf, tis_shim_in);
+}
+
 static ssize_t ptpm_show(struct kobject *kobj, struct kobj_attribute *a,
 			 char *buf)
 {
@@ -607,6 +640,7 @@ static struct kobj_attribute vtpm_state_attr = __ATTR_RO(vtpm_state);
 static struct kobj_attribute state_attr = __ATTR_RO(state);
 static struct kobj_attribute error_attr = __ATTR_RO(error);
 static struct kobj_attribute ptpm_attr = __ATTR_RO(ptpm);
+static struct kobj_attribute tis_shim_attr = __ATTR_RO(tis_shim);
 static struct kobj_attribute vtpm_attr = __ATTR_RO(vtpm);
 static BIN_ATTR_RO(record, 0);
 
@@ -615,6 +649,7 @@ static struct attribute *th_attrs[] = {
 	&state_attr.attr,
 	&error_attr.attr,
 	&ptpm_attr.attr,
+	&tis_shim_attr.attr,
 	&vtpm_attr.attr,
 	&remirror_attr.attr,
 	&vtpm_state_attr.attr,
@@ -667,6 +702,7 @@ static int __init tpm_handoff_init(void)
 		pr_err("no TPM chip: there is nothing to hand off\n");
 		return -ENODEV;
 	}
+	tis_shim_in = th_tis_shim_install(th_state.ptpm, ptpm_locality_wait_ms);
 	th_state.kobj = kobject_create_and_add("tpm_handoff", kernel_kobj);
 	if (!th_state.kobj) {
 		rc = -ENOMEM;
@@ -685,6 +721,7 @@ static int __init tpm_handoff_init(void)
 	return 0;
 
 fail:
+	th_tis_shim_remove(th_state.ptpm);
 	kobject_put(th_state.kobj);
 	put_device(&th_state.ptpm->dev);
 	return rc;
@@ -696,6 +733,7 @@ static void __exit tpm_handoff_exit(void)
 	cancel_delayed_work_sync(&th_state.retry_work);
 	unregister_pm_notifier(&th_pm_nb);
 	kobject_put(th_state.kobj);
+	th_tis_shim_remove(th_state.ptpm);
 	kfree(th_state.record);
 	put_device(&th_state.ptpm->dev);
 }

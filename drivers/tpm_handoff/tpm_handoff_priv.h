@@ -21,6 +21,10 @@
  *       vTPM chip->ops_sem (read, through tpm_try_get_ops())
  *         vTPM chip->tpm_mutex
  *
+ * The tpm_tis shim's request_locality (tis_shim.c) runs under the pTPM
+ * chip's ops_sem (read) and tpm_mutex too, and takes no lock: it only
+ * sleeps while it asks tpm_tis again.
+ *
  * The forwarding ops (forward.c) run with the pTPM's ops_sem (read) and
  * tpm_mutex held by the TPM core and take the vTPM's locks inside them:
  * the same order.  The vTPM chip's locks must therefore be in lockdep
@@ -144,6 +148,11 @@ int th_barrier_raise(struct th_barrier *b, struct tpm_chip *chip,
 		     unsigned int timeout_ms);
 bool th_barrier_expired(struct th_barrier *b);
 void th_barrier_lower(struct th_barrier *b);
+
+bool th_tis_shim_install(struct tpm_chip *chip, unsigned int wait_ms);
+void th_tis_shim_set_wait(unsigned int wait_ms);
+void th_tis_shim_remove(struct tpm_chip *chip);
+ssize_t th_tis_shim_show(char *buf, bool in);
 
 int th_forward_prepare(bool tpm2);
 void th_forward_unprepare(void);

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The stand-in for Xen's vTPM manager (Documentation/manager.rst): the
+# pTPM's locality-2 registers through tpm_mgr_tis.ko, and tpm-mgr on them.
+# Source after tap.sh.
+
+# manager_load [PARAMS...]: insmod tpm_mgr_tis.ko (/dev/tpm-mgr).
+manager_load() {
+	insmod "$TH_MODULES/tpm_mgr_tis.ko" "$@"
+}
+
+# manager_start LOG [tpm-mgr run OPTIONS...]: the manager's loop in the
+# background until manager_stop; one line per command in LOG.  Keep LOG
+# on /tmp (tmpfs, which IMA's policy does not measure): a measured file
+# read while tpm-mgr writes it is an open-writers violation in the log.
+manager_start() {
+	local log=$1
+	shift
+	rm -f /tmp/manager.stop
+	tpm-mgr run --stop /tmp/manager.stop "$@" >"$log" 2>"$log.err" &
+	MANAGER_PID=$!
+}
+
+# manager_stop: end the loop after its round; fails if it does not end
+# within 120 s or ended with an error.
+manager_stop() {
+	touch /tmp/manager.stop
+	timeout 120 tail --pid="$MANAGER_PID" -f /dev/null || return 1
+	wait "$MANAGER_PID"
+}
+
+# manager_count LOG COMMAND [RESULT]: how many lines of LOG are COMMAND
+# (with RESULT).
+manager_count() {
+	awk -v c="$2" -v r="${3:-}" '$4 == c && (r == "" || $5 == r)' "$1" | wc -l
+}
+
+# manager_wait LOG COMMAND N SECS: until LOG has N answered COMMANDs.
+manager_wait() {
+	local i
+	for i in $(seq $(($4 * 10))); do
+		[ "$(manager_count "$1" "$2" ok)" -ge "$3" ] && return 0
+		nap 0.1
+	done
+	return 1
+}
+
+# ima_load_start DIR: read new files (new measurements) in DIR until
+# ima_load_stop; the names read go to DIR.list.
+ima_load_start() {
+	local dir=$1
+	mkdir -p "$dir"
+	rm -f /tmp/ima-load.stop
+	(
+		n=0
+		while [ ! -e /tmp/ima-load.stop ]; do
+			f=$dir/f.$n
+			echo "load $n $$ $RANDOM" >"$f"
+			cat "$f" >/dev/null && echo "$f" >>"$dir.list"
+			n=$((n + 1))
+		done
+	) &
+	IMA_LOAD_PID=$!
+}
+
+ima_load_stop() {
+	touch /tmp/ima-load.stop
+	timeout 60 tail --pid="$IMA_LOAD_PID" -f /dev/null
+}
+
+# ima_load_missing DIR: how many of the files read are not in the log.
+ima_load_missing() {
+	awk '{ print $NF }' "$IMA_DIR/ascii_runtime_measurements" | sort -u >/tmp/measured
+	sort -u "$1.list" | comm -23 - /tmp/measured | wc -l
+}

@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# A locality-2 manager beside dom0 before the handoff (issue 20,
+# Documentation/manager.rst).  The stand-in (tpm_mgr_tis + tpm-mgr) reads
+# PCRs, gets random bytes and creates keys at locality 2, holding the TPM
+# 1.5 s after each key creation (key_hold_ms, as a real TPM's RSA key
+# generation does; swtpm's takes milliseconds), while dom0 measures new
+# files at locality 0 without a pause.
+#  1. With tpm_handoff.ko loaded (its tpm_tis shim): no IMA extend is
+#     lost (the whole log validates against the pTPM's PCR 10, every file
+#     read is in the log), dom0 waited past tpm_tis's own limit (750 ms)
+#     for the locality, and the manager saw no error but retried busies.
+#  2. Then stock tpm_tis (the module unloaded, its ops given back): the
+#     same load makes IMA's extends fail ("Error Communicating to TPM
+#     chip") and the log no longer validates against PCR 10.  This is why
+#     the shim exists; if it ever stops happening, this test says so.
+lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
+. "$lib/tap.sh"
+. "$lib/nap.sh"
+. "$lib/ima.sh"
+. "$lib/vtpm.sh"
+. "$lib/handoff.sh"
+. "$lib/manager.sh"
+
+tap_plan 16
+mark=$(dmesg_mark)
+tap_ok "insmod tpm_mgr_tis.ko (locality 2's TIS page, key_hold_ms=1500)" \
+	manager_load key_hold_ms=1500
+tap_ok "insmod tpm_handoff.ko" handoff_load
+tap_diag "$(tr '\n' ' ' <"$TH_SYSFS/tis_shim")"
+tap_is "$(sed -n 's/^installed //p' "$TH_SYSFS/tis_shim")" 1 "the tpm_tis shim is in"
+
+# One phase: the manager creates KEYS keys while dom0 measures.
+phase() {
+	local name=$1 keys=$2
+	ima_load_start "/var/tmp/$name"
+	manager_start "/tmp/$name.manager" --keys-every 1
+	manager_wait "/tmp/$name.manager" CreatePrimary "$keys" 300
+	manager_stop
+	echo $? >"/tmp/$name.rc"
+	ima_load_stop
+	cp "/tmp/$name.manager" "/tmp/$name.manager.err" "$RESULTS/"
+	tap_diag "$name: manager: $(tail -n 1 "$RESULTS/$name.manager"); files read: $(wc -l <"/var/tmp/$name.list")"
+}
+
+phase shim 4
+tap_is "$(cat /tmp/shim.rc)" 0 "shim: the manager saw no error but busy (retried)"
+slow=$(awk '$4 == "CreatePrimary" && $5 == "ok" && $3 >= 1500' "$RESULTS/shim.manager" | wc -l)
+tap_ok "shim: the manager held the TPM 1.5 s or more in $slow key creations" test "$slow" -ge 4
+waited=$(sed -n 's/^longest_wait_ms //p' "$TH_SYSFS/tis_shim")
+tap_ok "shim: dom0 waited for locality 0 past tpm_tis's 750 ms ($waited ms, $(sed -n 's/^waits //p' "$TH_SYSFS/tis_shim") times)" \
+	test "${waited:-0}" -gt 750
+tap_is "$(sed -n 's/^failed //p' "$TH_SYSFS/tis_shim")" 0 "shim: no request for the locality timed out"
+tap_is "$(dmesg_since "$mark" | grep -c 'Error Communicating to TPM')" 0 "shim: IMA reported no failed extend"
+tap_is "$(ima_load_missing /var/tmp/shim)" 0 "shim: every file read is in the IMA log"
+ptpm_validates "$RESULTS/shim" "shim"
+
+tap_ok "rmmod tpm_handoff (tpm_tis's own ops back)" rmmod tpm_handoff
+mark2=$(dmesg_mark)
+phase stock 3
+errors=$(dmesg_since "$mark2" | grep -c 'Error Communicating to TPM')
+tap_ok "stock tpm_tis: IMA's extends failed while the manager held the TPM ($errors errors)" \
+	test "$errors" -gt 0
+ima_quiet_snapshot tpm0 "$RESULTS/stock" || tap_diag "the IMA log never held still"
+ima-replay --expect "$RESULTS/stock/pcr10" --pcr 10 --entries "$(cat "$RESULTS/stock/count")" \
+	"$RESULTS/stock/ima.log" >"$RESULTS/stock/replay.out" 2>&1
+tap_ok "stock tpm_tis: the log no longer validates against the pTPM's PCR 10 (measurements lost)" \
+	test $? != 0
+tap_is "$(cat /tmp/stock.rc)" 0 "stock: the manager saw no error but busy"
+tap_ok "the kernel log is clean" kernel_log_clean "$mark"
+tap_done
