@@ -20,11 +20,16 @@
  * commit replaces the shim's ops with the forwarding ops (forward.c); an
  * unload before the commit gives tpm_tis its ops back.
  *
- * Assumption about the TPM core, checked on Debian's 6.1 and 6.12 and
- * Linux 7.2 (selftests/vm/manager-concurrency.sh on 6.1 catches it
- * breaking): every caller of chip->ops holds chip->ops_sem for reading
- * (tpm_try_get_ops()), so the ops pointer can be swapped under it held
- * for writing, as the TPM core does when a chip goes away.
+ * Assumptions about the kernel, checked on Debian's 6.1 (its kernel and
+ * dom0-debug) by selftests/vm/manager-concurrency.sh, which fails if one
+ * breaks (6.12 and 7.2 only build this file):
+ *  - every caller of chip->ops holds chip->ops_sem for reading
+ *    (tpm_try_get_ops()), so the pointer can be swapped under it held for
+ *    writing, as the TPM core does when a chip goes away (forward.c rests
+ *    on the same);
+ *  - tpm_tis's request_locality returns a negative value when it gives up
+ *    and leaves its request pending, and a later call finds the locality
+ *    granted (check_locality() first).
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>

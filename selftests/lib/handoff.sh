@@ -5,8 +5,14 @@
 # and vtpm.sh.
 TH_SYSFS=/sys/kernel/tpm_handoff
 
-# handoff_load [PARAMS...]: insmod tpm_handoff.ko.
+# handoff_load [PARAMS...]: insmod tpm_handoff.ko.  With boot-dom0
+# --manager it is in already (loaded before the manager started), with
+# its defaults: PARAMS are refused then.
 handoff_load() {
+	if [ "${TH_MANAGER:-}" = 1 ]; then
+		[ $# = 0 ] && [ -d /sys/module/tpm_handoff ]
+		return
+	fi
 	insmod "$TH_MODULES/tpm_handoff.ko" "$@"
 }
 

@@ -22,12 +22,15 @@ manager_start() {
 	MANAGER_PID=$!
 }
 
-# manager_stop: end the loop after its round; fails if it does not end
-# within 120 s or ended with an error.
+# manager_stop [LOG]: end the loop after its round (manager_start's, or
+# boot-dom0 --manager's, whose LOG is /tmp/manager.log); fails if it does
+# not end within 120 s or its last line counts an error.
 manager_stop() {
+	local pid=${MANAGER_PID:-$TH_MANAGER_PID}
 	touch /tmp/manager.stop
-	timeout 120 tail --pid="$MANAGER_PID" -f /dev/null || return 1
-	wait "$MANAGER_PID"
+	timeout 120 tail --pid="$pid" -f /dev/null || return 1
+	[ -z "${1:-}" ] || { tail -n 1 "$1" | grep -q ' errors=0 '; return; }
+	wait "$pid"
 }
 
 # manager_count LOG COMMAND [RESULT]: how many lines of LOG are COMMAND
@@ -38,8 +41,8 @@ manager_count() {
 
 # manager_wait LOG COMMAND N SECS: until LOG has N answered COMMANDs.
 manager_wait() {
-	local i
-	for i in $(seq $(($4 * 10))); do
+	local _
+	for _ in $(seq $(($4 * 10))); do
 		[ "$(manager_count "$1" "$2" ok)" -ge "$3" ] && return 0
 		nap 0.1
 	done

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The handoff beside a locality-2 manager (issue 20, Documentation/
-# manager.rst).  The guest half: the stand-in (tpm_mgr_tis + tpm-mgr)
-# reads PCRs, gets random bytes and creates keys at locality 2, holding
-# the TPM 1 s after each key creation, while dom0 measures new files and
-# the handoff commits; the manager goes on after the commit.  Then the
+# manager.rst), booted with boot-dom0 --manager: the stand-in (tpm_mgr_tis
+# + tpm-mgr, started before this script, after tpm_handoff.ko) reads
+# PCRs, gets random bytes and creates keys at locality 2, holding the TPM
+# 1 s after each key creation, while dom0 measures new files and the
+# handoff commits; the manager goes on after the commit.  Then the
 # manager, the pTPM's owner, reads PCR 10: it is the record's snapshot in
 # every bank, the log's prefix [0, cut) reproduces it, and it stays so
 # while dom0 measures on.  The host half (handoff-manager.host) reads
@@ -27,26 +28,27 @@ mgr_pcr10() {
 tap_plan 14
 mark=$(dmesg_mark)
 vchip=${TH_VTPM_DEV:-$(vtpm_chip)} || tap_bail "no vTPM chip"
-tap_ok "insmod tpm_mgr_tis.ko (key_hold_ms=1000)" manager_load key_hold_ms=1000
-tap_ok "insmod tpm_handoff.ko" handoff_load
+[ "$TH_MANAGER" = 1 ] || tap_bail "boot with boot-dom0 --manager"
+tap_is "$(cat /sys/module/tpm_mgr_tis/parameters/key_hold_ms)" 1000 \
+	"the manager runs (tpm_mgr_tis, key_hold_ms=1000; tpm-mgr $TH_MANAGER_PID)"
+tap_ok "tpm_handoff.ko was loaded before it" handoff_load
 ima_load_start /var/tmp/hm
-manager_start /tmp/hm.manager --keys-every 2
-manager_wait /tmp/hm.manager CreatePrimary 2 300 || tap_diag "the manager made no key before the trigger"
+manager_wait /tmp/manager.log CreatePrimary 2 300 || tap_diag "the manager made no key before the trigger"
 r=$(handoff_trigger 1)
-before=$(wc -l </tmp/hm.manager)
-keys=$(manager_count /tmp/hm.manager CreatePrimary ok)
-manager_wait /tmp/hm.manager CreatePrimary $((keys + 2)) 300 ||
+before=$(wc -l </tmp/manager.log)
+keys=$(manager_count /tmp/manager.log CreatePrimary ok)
+manager_wait /tmp/manager.log CreatePrimary $((keys + 2)) 300 ||
 	tap_diag "the manager made no key after the commit"
-manager_stop
+manager_stop /tmp/manager.log
 rc=$?
 ima_load_stop
-cp /tmp/hm.manager /tmp/hm.manager.err "$RESULTS/"
+cp /tmp/manager.log "$RESULTS/"
 tap_is "$r" ok "the handoff commits while the manager works"
 cp "$TH_SYSFS/record" "$RESULTS/record"
 cut=$(handoff_record_get cut)
-tap_diag "manager: $(tail -n 1 /tmp/hm.manager); cut $cut; shim: $(tr '\n' ' ' <"$TH_SYSFS/tis_shim")"
+tap_diag "manager: $(tail -n 1 /tmp/manager.log); cut $cut; shim: $(tr '\n' ' ' <"$TH_SYSFS/tis_shim")"
 tap_is "$rc" 0 "the manager saw no error but busy (retried) before, during and after the handoff"
-after=$(awk -v b="$before" 'NR > b && $5 == "ok"' /tmp/hm.manager | wc -l)
+after=$(awk -v b="$before" 'NR > b && $5 == "ok"' /tmp/manager.log | wc -l)
 tap_ok "the manager's commands went on after the commit ($after answered)" test "$after" -ge 4
 echo "$after" >"$RESULTS/manager-after"
 tap_is "$(ima_load_missing /var/tmp/hm)" 0 "every file read is in the IMA log"

@@ -162,6 +162,8 @@ vm_job_disk() {
 	# $VM_BIN: the programs built for the guest's release
 	[ -d "${VM_BIN:-$top/build/bin}" ] && cp "${VM_BIN:-$top/build/bin}"/* "$job/bin/" 2>/dev/null
 	printf 'TH_TIMEOUT=%s\nTH_KVER=%s\n' "$timeout" "$kver" >"$job/vm.conf"
+	# $VM_CONF: more lines for vm.conf (boot-dom0's guest options)
+	[ -z "${VM_CONF:-}" ] || printf '%s\n' "$VM_CONF" >>"$job/vm.conf"
 	size=$(( $(du -sm "$job" | cut -f1) + 256 ))
 	mkfs.ext4 -q -F -L th-job -d "$job" "$vm_work/job.ext4" "${size}M" >/dev/null
 }
