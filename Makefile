@@ -24,7 +24,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 
 CACHE ?= $(HOME)/.cache/tpm-handoff
 CHECKPATCH ?= $(CACHE)/checkpatch/checkpatch.pl
-KSRC = $(shell find drivers include testing/manager -name '*.[ch]' ! -name '*.mod.c' \
+KSRC = $(wildcard testing/manager/tpm_mgr_tis.c) $(shell find drivers include -name '*.[ch]' ! -name '*.mod.c' \
 	! -name compat.h 2>/dev/null | sort)
 # The compatibility header compares kernel versions: that is its purpose.
 KSRC_COMPAT = include/tpm_handoff/compat.h

@@ -235,12 +235,18 @@ static int run(struct mgr *m)
 static const char *bank_name(TPMI_ALG_HASH alg)
 {
 	switch (alg) {
-	case TPM2_ALG_SHA1: return "sha1";
-	case TPM2_ALG_SHA256: return "sha256";
-	case TPM2_ALG_SHA384: return "sha384";
-	case TPM2_ALG_SHA512: return "sha512";
-	case TPM2_ALG_SM3_256: return "sm3_256";
-	default: return NULL;
+	case TPM2_ALG_SHA1:
+		return "sha1";
+	case TPM2_ALG_SHA256:
+		return "sha256";
+	case TPM2_ALG_SHA384:
+		return "sha384";
+	case TPM2_ALG_SHA512:
+		return "sha512";
+	case TPM2_ALG_SM3_256:
+		return "sm3_256";
+	default:
+		return NULL;
 	}
 }
 
@@ -331,12 +337,23 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 't': o.tcti = optarg; break;
-		case 's': o.stop = optarg; break;
-		case 'k': o.keys_every = number(optarg, 1000000); break;
-		case 'm': o.max = number(optarg, 100000000); break;
-		case 'p': o.pcr = number(optarg, 23); break;
-		default: usage();
+		case 't':
+			o.tcti = optarg;
+			break;
+		case 's':
+			o.stop = optarg;
+			break;
+		case 'k':
+			o.keys_every = number(optarg, 1000000);
+			break;
+		case 'm':
+			o.max = number(optarg, 100000000);
+			break;
+		case 'p':
+			o.pcr = number(optarg, 23);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc)

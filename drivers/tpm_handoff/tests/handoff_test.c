@@ -78,6 +78,10 @@
  * @release: the test completes it to let the held command go on
  * @on_read: called when a PCR_Read arrives, before it is answered
  * @ctx: for @on_read
+ * @locality_busy: (fake_tis_ops) how many more requests for a locality
+ *	fail, as tpm_tis's do while another locality holds the TPM; -1:
+ *	all of them
+ * @locality_asks: requests for a locality received
  *
  * The TPM core calls send() and recv() with the chip's tpm_mutex held:
  * that serialises the fields; the test reads them when nothing is in
@@ -100,6 +104,8 @@ struct fake_tpm {
 	struct completion release;
 	void (*on_read)(struct fake_tpm *f);
 	void *ctx;
+	int locality_busy;
+	unsigned int locality_asks;
 };
 
 static const u16 fake_alg[FAKE_MAX_BANKS] = {
@@ -351,6 +357,40 @@ static const struct tpm_class_ops fake_ops = {
 	.send = fake_send,
 	.recv = fake_recv,
 	.cancel = fake_cancel,
+};
+
+/*
+ * tpm_tis's request_locality while another locality (the manager) holds
+ * the TPM: each call fails, having waited timeout_a, until it lets go.
+ */
+static int fake_request_locality(struct tpm_chip *chip, int loc)
+{
+	struct fake_tpm *f = fake_of(chip);
+
+	f->locality_asks++;
+	if (!f->locality_busy)
+		return loc;
+	if (f->locality_busy > 0)
+		f->locality_busy--;
+	return -1;
+}
+
+static int fake_relinquish_locality(struct tpm_chip *chip, int loc)
+{
+	return 0;
+}
+
+/* A pTPM with localities, as tpm_tis's chip: what the shim wraps. */
+static const struct tpm_class_ops fake_tis_ops = {
+	.req_complete_mask = 0,
+	.req_complete_val = 0,
+	.req_canceled = fake_req_canceled,
+	.status = fake_status,
+	.send = fake_send,
+	.recv = fake_recv,
+	.cancel = fake_cancel,
+	.request_locality = fake_request_locality,
+	.relinquish_locality = fake_relinquish_locality,
 };
 
 static struct fake_tpm *fake_tpm_new(struct kunit *test, const char *name,
@@ -1318,6 +1358,96 @@ static void handoff_test_remirror_behind(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, pcr10_at(c, c->v, N_ENTRIES + 3));
 }
 
+static void set_ops(struct tpm_chip *chip, const struct tpm_class_ops *ops)
+{
+	down_write(&chip->ops_sem);
+	WRITE_ONCE(chip->ops, ops);
+	up_write(&chip->ops_sem);
+}
+
+/* The shim's "waits" and "failed" counters, from its sysfs text. */
+static void shim_counts(struct kunit *test, unsigned long *waits,
+			unsigned long *failed)
+{
+	static const char fmt[] =
+		"installed %*d wait_ms %*u waits %lu longest_wait_ms %*u failed %lu";
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	int n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_GT(test, th_tis_shim_show(buf, true), 0);
+	n = sscanf(buf, fmt, waits, failed);
+	KUNIT_ASSERT_EQ_MSG(test, n, 2, "%s", buf);
+}
+
+/*
+ * The tpm_tis shim (tis_shim.c): IMA's extend waits while another
+ * locality holds the pTPM, where tpm_tis alone fails it after one wait,
+ * and reaches the pTPM once; the handoff then commits through the shim's
+ * ops and replaces them.
+ */
+static void handoff_test_tis_shim(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct fake_tpm *p = c->p;
+	unsigned long waits, failed, w, f;
+	unsigned int asks, ext = p->extends[IMA_PCR];
+	struct th_handoff *h;
+
+	set_ops(p->chip, &fake_tis_ops);
+	KUNIT_ASSERT_TRUE(test, th_tis_shim_install(p->chip, 5000));
+	KUNIT_EXPECT_PTR_NE(test, READ_ONCE(p->chip->ops), &fake_tis_ops);
+	shim_counts(test, &waits, &failed);
+
+	p->locality_busy = 3;
+	asks = p->locality_asks;
+	KUNIT_EXPECT_EQ(test, ima_measure(c, "the manager holds the TPM"), 0);
+	KUNIT_EXPECT_EQ(test, p->locality_asks - asks, 4);
+	KUNIT_EXPECT_EQ(test, p->extends[IMA_PCR], ext + 1);
+	KUNIT_EXPECT_TRUE(test, pcr10_at(c, p, c->log.l.n));
+	shim_counts(test, &w, &f);
+	KUNIT_EXPECT_EQ(test, w, waits + 1);
+	KUNIT_EXPECT_EQ(test, f, failed);
+
+	h = handoff_new(c, true);
+	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
+	KUNIT_EXPECT_PTR_NE(test, READ_ONCE(p->chip->ops), &fake_tis_ops);
+	expect_forwarding(c, c->log.l.n);
+	/* After the commit the shim is not the chip's to take out. */
+	th_tis_shim_remove(p->chip);
+	expect_forwarding(c, c->log.l.n);
+}
+
+/*
+ * A locality held past the shim's limit fails the command, as tpm_tis
+ * alone does, and counts; taking the shim out gives the chip its ops
+ * back.  A chip without localities gets no shim.
+ */
+static void handoff_test_tis_shim_limit(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct fake_tpm *p = c->p;
+	unsigned long waits, failed, w, f;
+
+	KUNIT_EXPECT_FALSE(test, th_tis_shim_install(p->chip, 5000));
+	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(p->chip->ops), &fake_ops);
+	set_ops(p->chip, &fake_tis_ops);
+	KUNIT_EXPECT_FALSE(test, th_tis_shim_install(p->chip, 0));
+	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(p->chip->ops), &fake_tis_ops);
+
+	KUNIT_ASSERT_TRUE(test, th_tis_shim_install(p->chip, 100));
+	shim_counts(test, &waits, &failed);
+	p->locality_busy = -1;
+	KUNIT_EXPECT_NE(test, ima_measure(c, "held for good"), 0);
+	shim_counts(test, &w, &f);
+	KUNIT_EXPECT_EQ(test, f, failed + 1);
+	KUNIT_EXPECT_EQ(test, w, waits + 1);
+	p->locality_busy = 0;
+	th_tis_shim_remove(p->chip);
+	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(p->chip->ops), &fake_tis_ops);
+	set_ops(p->chip, &fake_ops);
+}
+
 static struct kunit_case handoff_test_cases[] = {
 	KUNIT_CASE(handoff_test_commit),
 	KUNIT_CASE(handoff_test_remirror_reset),
@@ -1341,6 +1471,8 @@ static struct kunit_case handoff_test_cases[] = {
 	KUNIT_CASE(handoff_test_atomic),
 	KUNIT_CASE(handoff_test_rc_high),
 	KUNIT_CASE(handoff_test_measure_killed),
+	KUNIT_CASE(handoff_test_tis_shim),
+	KUNIT_CASE(handoff_test_tis_shim_limit),
 	{}
 };
 
