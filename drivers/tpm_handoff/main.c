@@ -586,7 +586,7 @@ static ssize_t vtpm_state_show(struct kobject *kobj,
 static ssize_t tis_shim_show(struct kobject *kobj, struct kobj_attribute *a,
 			     char *buf)
 {
-	return th_tis_shim_show(buf, tis_shim_in);
+	return th_tis_shim_show(buf, th_state.ptpm);
 }
 
 static ssize_t ptpm_show(struct kobject *kobj, struct kobj_attribute *a,

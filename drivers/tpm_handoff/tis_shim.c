@@ -152,17 +152,21 @@ void th_tis_shim_remove(struct tpm_chip *chip)
 }
 
 /**
- * th_tis_shim_show() - the shim's counters, one "key value" a line
+ * th_tis_shim_show() - the shim's state and counters, "key value" a line
  * @buf: a sysfs page
- * @in: the shim is installed
+ * @chip: the pTPM chip
+ *
+ * "installed" is whether the shim's ops are @chip's now: from the load to
+ * the commit (or to tpm_tis letting the chip go).
  *
  * Return: the length written.
  */
-ssize_t th_tis_shim_show(char *buf, bool in)
+ssize_t th_tis_shim_show(char *buf, struct tpm_chip *chip)
 {
 	return sysfs_emit(buf,
 			  "installed %d\nwait_ms %u\nwaits %lu\nlongest_wait_ms %lu\nfailed %lu\n",
-			  in, READ_ONCE(th_shim.wait_ms),
+			  READ_ONCE(chip->ops) == &th_shim.ops,
+			  READ_ONCE(th_shim.wait_ms),
 			  READ_ONCE(th_shim.waits),
 			  READ_ONCE(th_shim.waited_ms),
 			  READ_ONCE(th_shim.failed));

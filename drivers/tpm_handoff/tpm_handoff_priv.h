@@ -152,7 +152,7 @@ void th_barrier_lower(struct th_barrier *b);
 bool th_tis_shim_install(struct tpm_chip *chip, unsigned int wait_ms);
 void th_tis_shim_set_wait(unsigned int wait_ms);
 void th_tis_shim_remove(struct tpm_chip *chip);
-ssize_t th_tis_shim_show(char *buf, bool in);
+ssize_t th_tis_shim_show(char *buf, struct tpm_chip *chip);
 
 int th_forward_prepare(bool tpm2);
 void th_forward_unprepare(void);

@@ -1366,8 +1366,8 @@ static void set_ops(struct tpm_chip *chip, const struct tpm_class_ops *ops)
 }
 
 /* The shim's "waits" and "failed" counters, from its sysfs text. */
-static void shim_counts(struct kunit *test, unsigned long *waits,
-			unsigned long *failed)
+static void shim_counts(struct kunit *test, struct tpm_chip *chip,
+			unsigned long *waits, unsigned long *failed)
 {
 	static const char fmt[] =
 		"installed %*d wait_ms %*u waits %lu longest_wait_ms %*u failed %lu";
@@ -1375,7 +1375,7 @@ static void shim_counts(struct kunit *test, unsigned long *waits,
 	int n;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_ASSERT_GT(test, th_tis_shim_show(buf, true), 0);
+	KUNIT_ASSERT_GT(test, th_tis_shim_show(buf, chip), 0);
 	n = sscanf(buf, fmt, waits, failed);
 	KUNIT_ASSERT_EQ_MSG(test, n, 2, "%s", buf);
 }
@@ -1397,7 +1397,7 @@ static void handoff_test_tis_shim(struct kunit *test)
 	set_ops(p->chip, &fake_tis_ops);
 	KUNIT_ASSERT_TRUE(test, th_tis_shim_install(p->chip, 5000));
 	KUNIT_EXPECT_PTR_NE(test, READ_ONCE(p->chip->ops), &fake_tis_ops);
-	shim_counts(test, &waits, &failed);
+	shim_counts(test, p->chip, &waits, &failed);
 
 	p->locality_busy = 3;
 	asks = p->locality_asks;
@@ -1405,7 +1405,7 @@ static void handoff_test_tis_shim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p->locality_asks - asks, 4);
 	KUNIT_EXPECT_EQ(test, p->extends[IMA_PCR], ext + 1);
 	KUNIT_EXPECT_TRUE(test, pcr10_at(c, p, c->log.l.n));
-	shim_counts(test, &w, &f);
+	shim_counts(test, p->chip, &w, &f);
 	KUNIT_EXPECT_EQ(test, w, waits + 1);
 	KUNIT_EXPECT_EQ(test, f, failed);
 
@@ -1436,10 +1436,10 @@ static void handoff_test_tis_shim_limit(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(p->chip->ops), &fake_tis_ops);
 
 	KUNIT_ASSERT_TRUE(test, th_tis_shim_install(p->chip, 100));
-	shim_counts(test, &waits, &failed);
+	shim_counts(test, p->chip, &waits, &failed);
 	p->locality_busy = -1;
 	KUNIT_EXPECT_NE(test, ima_measure(c, "held for good"), 0);
-	shim_counts(test, &w, &f);
+	shim_counts(test, p->chip, &w, &f);
 	KUNIT_EXPECT_EQ(test, f, failed + 1);
 	KUNIT_EXPECT_EQ(test, w, waits + 1);
 	p->locality_busy = 0;
