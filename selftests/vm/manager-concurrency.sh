@@ -11,7 +11,10 @@
 #     lost (the whole log validates against the pTPM's PCR 10, every file
 #     read is in the log), dom0 waited past tpm_tis's own limit (750 ms)
 #     for the locality, and the manager saw no error but retried busies.
-#  2. Then stock tpm_tis (the module unloaded, its ops given back): the
+#  2. The stand-in keeping the locality while idle, as vtpmmgr's driver
+#     does: dom0's next command waits until the manager's next command
+#     (5 s here; the shim waits, nothing is lost).
+#  3. Then stock tpm_tis (the module unloaded, its ops given back): the
 #     same load makes IMA's extends fail ("Error Communicating to TPM
 #     chip") and the log no longer validates against PCR 10.  This is why
 #     the shim exists; if it ever stops happening, this test says so.
@@ -23,7 +26,7 @@ lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/handoff.sh"
 . "$lib/manager.sh"
 
-tap_plan 16
+tap_plan 21
 mark=$(dmesg_mark)
 tap_ok "insmod tpm_mgr_tis.ko (locality 2's TIS page, key_hold_ms=1500)" \
 	manager_load key_hold_ms=1500
@@ -55,6 +58,35 @@ tap_is "$(sed -n 's/^failed //p' "$TH_SYSFS/tis_shim")" 0 "shim: no request for 
 tap_is "$(dmesg_since "$mark" | grep -c 'Error Communicating to TPM')" 0 "shim: IMA reported no failed extend"
 tap_is "$(ima_load_missing /var/tmp/shim)" 0 "shim: every file read is in the IMA log"
 ptpm_validates "$RESULTS/shim" "shim"
+
+# A manager that keeps the locality while it idles, as vtpmmgr's driver
+# (mini-os's tpm_tis) does: it gives it up only after its next command,
+# and only if another locality asked.  dom0's next command waits for that.
+param=/sys/module/tpm_mgr_tis/parameters
+echo 0 >"$param/key_hold_ms"
+echo 1 >"$param/keep_locality"
+tpm-mgr run --max 1 --keys-every 0 >/tmp/idle.manager 2>&1
+nap 1
+rm -f /tmp/idle.ms
+(
+	s=$(date +%s%N)
+	echo "idle $BASHPID" >/var/tmp/idle.f
+	cat /var/tmp/idle.f >/dev/null
+	e=$(date +%s%N)
+	echo $(((e - s) / 1000000)) >/tmp/idle.ms
+) &
+idle=$!
+nap 5
+tap_ok "keep_locality: dom0's measurement still waits 5 s on (the manager idles holding locality 2)" \
+	kill -0 "$idle"
+tpm-mgr run --max 1 --keys-every 0 >>/tmp/idle.manager 2>&1
+timeout 60 tail --pid="$idle" -f /dev/null
+cp /tmp/idle.manager "$RESULTS/"
+echo 0 >"$param/keep_locality"
+tap_ok "keep_locality: the manager's next command let dom0's measurement through ($(cat /tmp/idle.ms 2>/dev/null) ms)" \
+	test "$(cat /tmp/idle.ms 2>/dev/null || echo 0)" -ge 4500
+tap_is "$(sed -n 's/^failed //p' "$TH_SYSFS/tis_shim")" 0 "keep_locality: no request for the locality timed out (the shim waited)"
+ptpm_validates "$RESULTS/idle" "keep_locality"
 
 tap_ok "rmmod tpm_handoff (tpm_tis's own ops back)" rmmod tpm_handoff
 mark2=$(dmesg_mark)

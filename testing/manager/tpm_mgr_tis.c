@@ -17,6 +17,9 @@
  * -EBUSY, having withdrawn its request: the manager's documented, retried
  * busy.  key_hold_ms keeps the locality after a key creation's answer, for
  * a TPM whose key generation takes seconds (swtpm's takes milliseconds).
+ * keep_locality keeps it after any command until another locality asks for the
+ * TPM, and then gives it up only after its next command, as vtpmmgr's
+ * driver (mini-os's tpm_tis) does.
  *
  * Never load it outside a test: it gives root a second way into the TPM,
  * at a locality dom0 must leave to the manager.
@@ -46,6 +49,7 @@
 
 #define ACCESS_VALID		0x80
 #define ACCESS_ACTIVE		0x20
+#define ACCESS_PENDING		0x04
 #define ACCESS_REQUEST_USE	0x02
 
 #define STS_VALID		0x80
@@ -76,6 +80,11 @@ static unsigned int key_hold_ms;
 module_param(key_hold_ms, uint, 0644);
 MODULE_PARM_DESC(key_hold_ms,
 		 "Keep the locality this long after a key creation's answer (ms, default 0)");
+
+static bool keep_locality;
+module_param(keep_locality, bool, 0644);
+MODULE_PARM_DESC(keep_locality,
+		 "Keep the locality after a command unless another locality's request is pending, as mini-os's tpm_tis (vtpmmgr's driver) does (default N: relinquish after each command, as Linux's tpm_tis does)");
 
 static unsigned long busy;
 module_param(busy, ulong, 0444);
@@ -219,7 +228,13 @@ static int mgr_exchange(size_t len)
 		msleep(READ_ONCE(key_hold_ms));
 out:
 	iowrite8(STS_COMMAND_READY, mgr.regs + TIS_STS);
-	mgr_relinquish();
+	/*
+	 * mini-os's release_locality(tpm, l, 0) after each command: only
+	 * for another locality's pending request.  Idle, it keeps the TPM.
+	 */
+	if (!READ_ONCE(keep_locality) || rc ||
+	    (ioread8(mgr.regs + TIS_ACCESS) & ACCESS_PENDING))
+		mgr_relinquish();
 	return rc;
 }
 
