@@ -300,7 +300,6 @@ static const struct file_operations mgr_fops = {
 	.write = mgr_write,
 	.read = mgr_read,
 	.poll = mgr_poll,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice mgr_dev = {
