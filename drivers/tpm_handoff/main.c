@@ -179,6 +179,12 @@ static int locality_wait_set(const char *val, const struct kernel_param *kp)
 
 	if (rc)
 		return rc;
+	/*
+	 * A waiting command holds the pTPM chip, and IMA's list mutex behind
+	 * it: past a minute the hung-task detector would speak up.
+	 */
+	if (ms > 60000)
+		return -ERANGE;
 	/* The shim goes in at load or not at all. */
 	if (tis_shim_in && !ms)
 		return -EINVAL;
@@ -194,7 +200,7 @@ static const struct kernel_param_ops locality_wait_ops = {
 };
 module_param_cb(ptpm_locality_wait_ms, &locality_wait_ops, &ptpm_locality_wait_ms, 0644);
 MODULE_PARM_DESC(ptpm_locality_wait_ms,
-		 "Until the commit, how long a pTPM command waits for locality 0 while another locality (Xen's vTPM manager) holds the TPM, instead of tpm_tis's timeout_a (ms, default 30000; 0 at load: tpm_tis's own limit)");
+		 "Until the commit, how long a pTPM command waits for locality 0 while another locality (Xen's vTPM manager) holds the TPM, instead of tpm_tis's timeout_a (ms, at most 60000, default 30000; 0 at load: tpm_tis's own limit)");
 
 static char *ima_log = "/sys/kernel/security/ima/binary_runtime_measurements";
 module_param(ima_log, charp, 0444);

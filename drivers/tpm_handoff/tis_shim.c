@@ -23,16 +23,21 @@
  * Assumptions about the kernel, checked on Debian's 6.1 (its kernel and
  * dom0-debug) by selftests/vm/manager-concurrency.sh, which fails if one
  * breaks (6.12 and 7.2 only build this file):
- *  - every caller of chip->ops holds chip->ops_sem for reading
- *    (tpm_try_get_ops()), so the pointer can be swapped under it held for
- *    writing, as the TPM core does when a chip goes away (forward.c rests
- *    on the same);
+ *  - the TPM core reaches chip->ops under chip->ops_sem (tpm_try_get_ops()
+ *    for reading; tpm_del_char_device() and tpm_class_shutdown() for
+ *    writing), so the pointer can be swapped under it held for writing, as
+ *    the core does when a chip goes away (forward.c rests on the same).
+ *    tpm_tis's resume calls tpm_chip_start() without it: harmless, both
+ *    ops reach the same tpm_tis functions, and the shim is taken out only
+ *    at unload, when nothing resumes;
  *  - tpm_tis's request_locality returns a negative value when it gives up
  *    and leaves its request pending, and a later call finds the locality
  *    granted (check_locality() first).
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/tpm.h>
 
@@ -62,6 +67,19 @@ static struct th_tis_shim {
 	unsigned long failed;
 } th_shim;
 
+/*
+ * Whether to stop waiting: the limit passed, or the handoff's own thread
+ * (a kernel thread: the handoff's, a re-mirror's) was killed by its
+ * watchdog, which must bound the barrier even while the pTPM is busy.
+ * A killed user task keeps waiting: the extend IMA sends on its behalf
+ * is of a measurement in the log already.
+ */
+static bool th_shim_give_up(unsigned long stop)
+{
+	return time_after(jiffies, stop) ||
+	       ((current->flags & PF_KTHREAD) && fatal_signal_pending(current));
+}
+
 static int th_shim_request_locality(struct tpm_chip *chip, int loc)
 {
 	unsigned long start = jiffies;
@@ -72,13 +90,15 @@ static int th_shim_request_locality(struct tpm_chip *chip, int loc)
 
 	for (;;) {
 		rc = th_shim.orig->request_locality(chip, loc);
-		if (rc >= 0 || time_after(jiffies, stop))
+		if (rc >= 0)
 			break;
 		if (!waited)
 			dev_info_ratelimited(&chip->dev,
 					     "locality %d is busy (another locality holds the TPM): waiting up to %u ms\n",
-					     loc, th_shim.wait_ms);
+					     loc, READ_ONCE(th_shim.wait_ms));
 		waited = true;
+		if (th_shim_give_up(stop))
+			break;
 		/* Uninterruptible: IMA's extend must not end on a signal. */
 		msleep(20);
 	}

@@ -25,7 +25,7 @@ mgr_pcr10() {
 	awk '{ print "pcr10." $1 ": " $2 }' /tmp/mgr.pcr10 >"$1"
 }
 
-tap_plan 15
+tap_plan 16
 mark=$(dmesg_mark)
 vchip=${TH_VTPM_DEV:-$(vtpm_chip)} || tap_bail "no vTPM chip"
 [ "$TH_MANAGER" = 1 ] || tap_bail "boot with boot-dom0 --manager"
@@ -71,6 +71,8 @@ tap_ok "dom0 measured on ($n -> $(ima_count) entries)" test "$(ima_count)" -ge $
 mgr_pcr10 /tmp/manager.pcr10.later
 tap_is "$(cat /tmp/manager.pcr10.later)" "$(cat /tmp/record.pcr10)" \
 	"the manager's PCR 10 stays the snapshot: dom0 extends it no more"
+tap_ok "the shim: dom0 waited for the manager ($(sed -n 's/^waits //p' "$TH_SYSFS/tis_shim") times, the longest $(sed -n 's/^longest_wait_ms //p' "$TH_SYSFS/tis_shim") ms)" \
+	test "$(sed -n 's/^waits //p' "$TH_SYSFS/tis_shim")" -gt 0
 tap_is "$(sed -n 's/^failed //p' "$TH_SYSFS/tis_shim")" 0 "the shim: no request for the locality timed out"
 tap_is "$(sed -n 's/^installed //p' "$TH_SYSFS/tis_shim")" 0 "the shim is out since the commit (the forwarding ops took its place)"
 tap_ok "the kernel log is clean" kernel_log_clean "$mark"

@@ -39,7 +39,8 @@ phase() {
 	local name=$1 keys=$2
 	ima_load_start "/var/tmp/$name"
 	manager_start "/tmp/$name.manager" --keys-every 1
-	manager_wait "/tmp/$name.manager" CreatePrimary "$keys" 300
+	manager_wait "/tmp/$name.manager" CreatePrimary "$keys" 300 ||
+		tap_diag "$name: the manager made fewer than $keys keys in 300 s"
 	manager_stop
 	echo $? >"/tmp/$name.rc"
 	ima_load_stop

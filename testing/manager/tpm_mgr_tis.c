@@ -82,7 +82,12 @@ MODULE_PARM_DESC(key_hold_ms,
 		 "Keep the locality this long after a key creation's answer (ms, default 0)");
 
 static bool keep_locality;
-module_param(keep_locality, bool, 0644);
+static int keep_locality_set(const char *val, const struct kernel_param *kp);
+static const struct kernel_param_ops keep_locality_ops = {
+	.set = keep_locality_set,
+	.get = param_get_bool,
+};
+module_param_cb(keep_locality, &keep_locality_ops, &keep_locality, 0644);
 MODULE_PARM_DESC(keep_locality,
 		 "Keep the locality after a command unless another locality's request is pending, as mini-os's tpm_tis (vtpmmgr's driver) does (default N: relinquish after each command, as Linux's tpm_tis does)");
 
@@ -143,6 +148,19 @@ static int mgr_request_locality(void)
 static void mgr_relinquish(void)
 {
 	iowrite8(ACCESS_ACTIVE, mgr.regs + TIS_ACCESS);
+}
+
+/* Clearing keep_locality gives a kept locality back at once. */
+static int keep_locality_set(const char *val, const struct kernel_param *kp)
+{
+	int rc;
+
+	mutex_lock(&mgr.lock);
+	rc = param_set_bool(val, kp);
+	if (!rc && !keep_locality && mgr.regs)
+		mgr_relinquish();
+	mutex_unlock(&mgr.lock);
+	return rc;
 }
 
 static unsigned int mgr_burst(void)
@@ -288,7 +306,9 @@ static __poll_t mgr_poll(struct file *file, poll_table *wait)
 {
 	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
 
-	mutex_lock(&mgr.lock);
+	/* Held: an exchange is under way, whose answer is not there yet. */
+	if (!mutex_trylock(&mgr.lock))
+		return 0;
 	if (mgr.rsp_len > mgr.rsp_off)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	mutex_unlock(&mgr.lock);
@@ -339,6 +359,8 @@ static int __init mgr_init(void)
 static void __exit mgr_exit(void)
 {
 	misc_deregister(&mgr_dev);
+	/* A kept locality goes back with the module. */
+	mgr_relinquish();
 	iounmap(mgr.regs);
 }
 

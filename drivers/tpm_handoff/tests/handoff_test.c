@@ -1365,19 +1365,23 @@ static void set_ops(struct tpm_chip *chip, const struct tpm_class_ops *ops)
 	up_write(&chip->ops_sem);
 }
 
-/* The shim's "waits" and "failed" counters, from its sysfs text. */
-static void shim_counts(struct kunit *test, struct tpm_chip *chip,
-			unsigned long *waits, unsigned long *failed)
+/*
+ * The shim's "waits" and "failed" counters, from its sysfs text; returns
+ * its "installed" (its ops are @chip's).
+ */
+static int shim_counts(struct kunit *test, struct tpm_chip *chip,
+		       unsigned long *waits, unsigned long *failed)
 {
 	static const char fmt[] =
-		"installed %*d wait_ms %*u waits %lu longest_wait_ms %*u failed %lu";
+		"installed %d wait_ms %*u waits %lu longest_wait_ms %*u failed %lu";
 	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
-	int n;
+	int n, in = -1;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_GT(test, th_tis_shim_show(buf, chip), 0);
-	n = sscanf(buf, fmt, waits, failed);
-	KUNIT_ASSERT_EQ_MSG(test, n, 2, "%s", buf);
+	n = sscanf(buf, fmt, &in, waits, failed);
+	KUNIT_ASSERT_EQ_MSG(test, n, 3, "%s", buf);
+	return in;
 }
 
 /*
@@ -1396,8 +1400,7 @@ static void handoff_test_tis_shim(struct kunit *test)
 
 	set_ops(p->chip, &fake_tis_ops);
 	KUNIT_ASSERT_TRUE(test, th_tis_shim_install(p->chip, 5000));
-	KUNIT_EXPECT_PTR_NE(test, READ_ONCE(p->chip->ops), &fake_tis_ops);
-	shim_counts(test, p->chip, &waits, &failed);
+	KUNIT_EXPECT_EQ(test, shim_counts(test, p->chip, &waits, &failed), 1);
 
 	p->locality_busy = 3;
 	asks = p->locality_asks;
@@ -1411,7 +1414,7 @@ static void handoff_test_tis_shim(struct kunit *test)
 
 	h = handoff_new(c, true);
 	KUNIT_ASSERT_EQ_MSG(test, th_handoff_run(h, "memory"), 0, "%s", h->err);
-	KUNIT_EXPECT_PTR_NE(test, READ_ONCE(p->chip->ops), &fake_tis_ops);
+	KUNIT_EXPECT_EQ(test, shim_counts(test, p->chip, &w, &f), 0);
 	expect_forwarding(c, c->log.l.n);
 	/* After the commit the shim is not the chip's to take out. */
 	th_tis_shim_remove(p->chip);
@@ -1448,6 +1451,37 @@ static void handoff_test_tis_shim_limit(struct kunit *test)
 	set_ops(p->chip, &fake_ops);
 }
 
+/*
+ * The barrier's watchdog bounds the handoff while another locality holds
+ * the pTPM for good: the shim gives up for the handoff's killed thread
+ * (a kernel thread), long before its own limit, and the system stays on
+ * the pTPM with the shim in.
+ */
+static void handoff_test_tis_shim_watchdog(struct kunit *test)
+{
+	struct ho_ctx *c = test->priv;
+	struct fake_tpm *p = c->p;
+	struct th_handoff *h = handoff_new(c, false);
+	unsigned long waits, failed;
+	ktime_t start;
+	int rc;
+
+	set_ops(p->chip, &fake_tis_ops);
+	KUNIT_ASSERT_TRUE(test, th_tis_shim_install(p->chip, 60000));
+	h->barrier_timeout_ms = 300;
+	h->mirror_timeout_ms = 300;
+	p->locality_busy = -1;
+	start = ktime_get();
+	rc = th_handoff_run(h, "memory");
+	KUNIT_EXPECT_NE(test, rc, 0);
+	KUNIT_EXPECT_LT(test, ktime_ms_delta(ktime_get(), start), 10000);
+	KUNIT_EXPECT_FALSE(test, h->committed);
+	KUNIT_EXPECT_EQ(test, shim_counts(test, p->chip, &waits, &failed), 1);
+	p->locality_busy = 0;
+	th_tis_shim_remove(p->chip);
+	set_ops(p->chip, &fake_ops);
+}
+
 static struct kunit_case handoff_test_cases[] = {
 	KUNIT_CASE(handoff_test_commit),
 	KUNIT_CASE(handoff_test_remirror_reset),
@@ -1473,6 +1507,7 @@ static struct kunit_case handoff_test_cases[] = {
 	KUNIT_CASE(handoff_test_measure_killed),
 	KUNIT_CASE(handoff_test_tis_shim),
 	KUNIT_CASE(handoff_test_tis_shim_limit),
+	KUNIT_CASE(handoff_test_tis_shim_watchdog),
 	{}
 };
 
