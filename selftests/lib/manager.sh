@@ -49,6 +49,19 @@ manager_wait() {
 	return 1
 }
 
+# manager_one_command: exactly one TPM command through /dev/tpm-mgr, a raw
+# TPM2_PCR_Read of PCR 10 in sha256 (tpm-mgr's ESYS may send more than the
+# command asked for); fails unless the TPM answered success.
+manager_one_command() {
+	local rsp
+	exec 3<>/dev/tpm-mgr || return 1
+	# header (20 bytes, TPM2_CC_PCR_Read), one selection: sha256, PCR 10
+	printf '\x80\x01\x00\x00\x00\x14\x00\x00\x01\x7e\x00\x00\x00\x01\x00\x0b\x03\x00\x04\x00' >&3
+	rsp=$(dd bs=4096 count=1 <&3 2>/dev/null | od -An -tx1 | tr -d ' \n')
+	exec 3>&-
+	[ "${rsp:12:8}" = 00000000 ]
+}
+
 # ima_load_start DIR: read new files (new measurements) in DIR until
 # ima_load_stop; the names read go to DIR.list.
 ima_load_start() {

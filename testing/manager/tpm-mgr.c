@@ -5,10 +5,12 @@
  * /dev/tpm-mgr (locality 2) with tpm2-tss (ESYS over the device TCTI).
  *
  *   tpm-mgr run --stop FILE [--tcti TCTI] [--keys-every N] [--max N]
+ *		[--only-pcr-read]
  *	Until FILE exists (or N rounds): PCR_Read of PCR 10, GetRandom,
  *	and every N-th round (default 4) a key creation (CreatePrimary,
  *	RSA 2048 storage key, owner hierarchy) and its FlushContext, as
- *	vtpmmgr does at its start.  One line per command on stdout:
+ *	vtpmmgr does at its start; with --only-pcr-read, the PCR_Read
+ *	alone (one command a round).  One line per command on stdout:
  *	    SEQ START_MS DURATION_MS COMMAND RESULT
  *	START_MS from the start of the run; RESULT "ok", "busy" (the
  *	stand-in could not get the locality in time: the command is sent
@@ -43,6 +45,7 @@
 struct opts {
 	const char *tcti, *stop;
 	unsigned int keys_every, max, pcr;
+	bool only_pcr_read;
 };
 
 struct mgr {
@@ -221,6 +224,8 @@ static int run(struct mgr *m)
 		if (o->stop && access(o->stop, F_OK) == 0)
 			break;
 		command(m, "PCR_Read", pcr_read);
+		if (o->only_pcr_read)
+			continue;
 		command(m, "GetRandom", get_random);
 		if (o->keys_every && round % o->keys_every == 0 &&
 		    !command(m, "CreatePrimary", create_primary))
@@ -302,6 +307,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: tpm-mgr run --stop FILE [--tcti TCTI] [--keys-every N] [--max N]\n"
+		"                   [--only-pcr-read]\n"
 		"       tpm-mgr pcrread [--tcti TCTI] [--pcr N]\n");
 	exit(2);
 }
@@ -324,6 +330,7 @@ int main(int argc, char **argv)
 		{ "keys-every", required_argument, NULL, 'k' },
 		{ "max", required_argument, NULL, 'm' },
 		{ "pcr", required_argument, NULL, 'p' },
+		{ "only-pcr-read", no_argument, NULL, 'o' },
 		{ 0 }
 	};
 	struct opts o = { .tcti = "device:/dev/tpm-mgr", .keys_every = 4, .pcr = 10 };
@@ -351,6 +358,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			o.pcr = number(optarg, 23);
+			break;
+		case 'o':
+			o.only_pcr_read = true;
 			break;
 		default:
 			usage();

@@ -91,6 +91,10 @@ module_param_cb(keep_locality, &keep_locality_ops, &keep_locality, 0644);
 MODULE_PARM_DESC(keep_locality,
 		 "Keep the locality after a command unless another locality's request is pending, as mini-os's tpm_tis (vtpmmgr's driver) does (default N: relinquish after each command, as Linux's tpm_tis does)");
 
+static unsigned int last_access;
+module_param(last_access, uint, 0444);
+MODULE_PARM_DESC(last_access, "TPM_ACCESS as the last command's answer left it (diagnostics)");
+
 static unsigned long busy;
 module_param(busy, ulong, 0444);
 MODULE_PARM_DESC(busy, "Commands refused with -EBUSY: the locality was not granted in time");
@@ -250,8 +254,8 @@ out:
 	 * mini-os's release_locality(tpm, l, 0) after each command: only
 	 * for another locality's pending request.  Idle, it keeps the TPM.
 	 */
-	if (!READ_ONCE(keep_locality) || rc ||
-	    (ioread8(mgr.regs + TIS_ACCESS) & ACCESS_PENDING))
+	WRITE_ONCE(last_access, ioread8(mgr.regs + TIS_ACCESS));
+	if (!READ_ONCE(keep_locality) || rc || (last_access & ACCESS_PENDING))
 		mgr_relinquish();
 	return rc;
 }
