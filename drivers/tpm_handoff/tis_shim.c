@@ -22,7 +22,8 @@
  *
  * Assumptions about the kernel, checked on Debian's 6.1 (its kernel and
  * dom0-debug) by selftests/vm/manager-concurrency.sh, which fails if one
- * breaks (6.12 and 7.2 only build this file):
+ * breaks (7.2 runs the KUnit cases against fake chips, which do not model
+ * tpm_tis; 6.12 only builds this file):
  *  - the TPM core reaches chip->ops under chip->ops_sem (tpm_try_get_ops()
  *    for reading; tpm_del_char_device() and tpm_class_shutdown() for
  *    writing), so the pointer can be swapped under it held for writing, as
@@ -51,7 +52,8 @@
  * @wait_ms: how long a request for a locality may wait
  * @waits: requests tpm_tis gave up on and the shim asked again
  * @waited_ms: the longest wait for a locality so far
- * @failed: requests that waited @wait_ms in vain
+ * @failed: requests that failed all the same (@wait_ms passed, or the
+ *	    handoff's thread was killed by its watchdog)
  *
  * @ops and @orig are set under the chip's ops_sem held for writing, and
  * read by the TPM core under it held for reading.  The counters are
