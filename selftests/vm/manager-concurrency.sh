@@ -26,13 +26,26 @@ lib=${TH_SELFTESTS:-$(dirname "$0")/..}/lib
 . "$lib/handoff.sh"
 . "$lib/manager.sh"
 
-tap_plan 21
+tap_plan 23
 mark=$(dmesg_mark)
 tap_ok "insmod tpm_mgr_tis.ko (locality 2's TIS page, key_hold_ms=1500)" \
 	manager_load key_hold_ms=1500
 tap_ok "insmod tpm_handoff.ko" handoff_load
 tap_diag "$(tr '\n' ' ' <"$TH_SYSFS/tis_shim")"
 tap_is "$(sed -n 's/^installed //p' "$TH_SYSFS/tis_shim")" 1 "the tpm_tis shim is in"
+
+# Its limit: garbage, more than a minute and 0 (the shim is in) refused,
+# the value kept; a good one reaches the shim.
+wait_param=/sys/module/tpm_handoff/parameters/ptpm_locality_wait_ms
+refused=
+for v in abc -1 70000 0 ''; do
+	echo "$v" 2>/dev/null >"$wait_param" || refused="$refused [$v]"
+done
+tap_ok "ptpm_locality_wait_ms refuses$refused and keeps $(cat "$wait_param")" \
+	test "$refused" = " [abc] [-1] [70000] [0] []" -a "$(cat "$wait_param")" = 30000
+echo 25000 >"$wait_param"
+tap_is "$(sed -n 's/^wait_ms //p' "$TH_SYSFS/tis_shim")" 25000 "a new limit reaches the shim"
+echo 30000 >"$wait_param"
 
 # One phase: the manager creates KEYS keys while dom0 measures.
 phase() {

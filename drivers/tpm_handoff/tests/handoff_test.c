@@ -380,18 +380,20 @@ static int fake_relinquish_locality(struct tpm_chip *chip, int loc)
 	return 0;
 }
 
-/* A pTPM with localities, as tpm_tis's chip: what the shim wraps. */
-static const struct tpm_class_ops fake_tis_ops = {
-	.req_complete_mask = 0,
-	.req_complete_val = 0,
-	.req_canceled = fake_req_canceled,
-	.status = fake_status,
-	.send = fake_send,
-	.recv = fake_recv,
-	.cancel = fake_cancel,
-	.request_locality = fake_request_locality,
-	.relinquish_locality = fake_relinquish_locality,
-};
+/*
+ * A pTPM with localities, as tpm_tis's chip: what the shim wraps.  The
+ * fake's ops and the locality callbacks; filled by fake_tis_ops_get()
+ * (the completion mask is const: copied, not assigned).
+ */
+static struct tpm_class_ops fake_tis_ops;
+
+static const struct tpm_class_ops *fake_tis_ops_get(void)
+{
+	memcpy(&fake_tis_ops, &fake_ops, sizeof(fake_tis_ops));
+	fake_tis_ops.request_locality = fake_request_locality;
+	fake_tis_ops.relinquish_locality = fake_relinquish_locality;
+	return &fake_tis_ops;
+}
 
 static struct fake_tpm *fake_tpm_new(struct kunit *test, const char *name,
 				     unsigned int nr_banks, bool tpm2)
@@ -1398,7 +1400,7 @@ static void handoff_test_tis_shim(struct kunit *test)
 	unsigned int asks, ext = p->extends[IMA_PCR];
 	struct th_handoff *h;
 
-	set_ops(p->chip, &fake_tis_ops);
+	set_ops(p->chip, fake_tis_ops_get());
 	KUNIT_ASSERT_TRUE(test, th_tis_shim_install(p->chip, 5000));
 	KUNIT_EXPECT_EQ(test, shim_counts(test, p->chip, &waits, &failed), 1);
 
@@ -1434,7 +1436,7 @@ static void handoff_test_tis_shim_limit(struct kunit *test)
 
 	KUNIT_EXPECT_FALSE(test, th_tis_shim_install(p->chip, 5000));
 	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(p->chip->ops), &fake_ops);
-	set_ops(p->chip, &fake_tis_ops);
+	set_ops(p->chip, fake_tis_ops_get());
 	KUNIT_EXPECT_FALSE(test, th_tis_shim_install(p->chip, 0));
 	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(p->chip->ops), &fake_tis_ops);
 
@@ -1466,7 +1468,7 @@ static void handoff_test_tis_shim_watchdog(struct kunit *test)
 	ktime_t start;
 	int rc;
 
-	set_ops(p->chip, &fake_tis_ops);
+	set_ops(p->chip, fake_tis_ops_get());
 	KUNIT_ASSERT_TRUE(test, th_tis_shim_install(p->chip, 60000));
 	h->barrier_timeout_ms = 300;
 	h->mirror_timeout_ms = 300;
